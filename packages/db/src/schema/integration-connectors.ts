@@ -1,0 +1,29 @@
+// A company's integration connector. `lastCredentialVersion` remembers the highest credential
+// version ever written, so numbers are never reused after versions are destroyed; updating it is
+// also the row lock that serialises concurrent rotations of one connector.
+import { sql } from "drizzle-orm";
+import { integer, pgPolicy, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { companies } from "./companies";
+import { authenticatedRole } from "./roles";
+
+export const integrationConnectors = pgTable(
+  "integration_connectors",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    companyId: uuid()
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    name: text().notNull().default(""),
+    provider: text().notNull().default(""),
+    lastCredentialVersion: integer().notNull().default(0),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique("integration_connectors_id_company_id_key").on(t.id, t.companyId),
+    pgPolicy("Connectors visible to their company", {
+      for: "select",
+      to: authenticatedRole,
+      using: sql`${t.companyId} = (select public.current_company_id())`,
+    }),
+  ],
+);
