@@ -17,22 +17,31 @@ GRANT SELECT, INSERT, UPDATE ON public.integration_connectors TO service_role;
 GRANT SELECT ON public.companies, public.users TO service_role;
 --> statement-breakpoint
 -- service_role bypasses RLS, so every mutation it makes is checked here, inside the transaction:
--- the row's company must be the caller's and the caller must hold Vibot.admin.
+-- the row's company must be the caller's, the caller must hold Vibot.admin, and the token's
+-- subject must be a user of that company.
 CREATE OR REPLACE FUNCTION public.connector_credentials_guard() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = ''
 AS $$
+DECLARE
+  company uuid;
+  actor text;
 BEGIN
-  IF current_user = 'service_role' AND NOT (
-    public.has_role('Vibot.admin')
-    AND coalesce(
-      CASE TG_OP
-        WHEN 'INSERT' THEN NEW.company_id = public.current_company_id()
-        WHEN 'DELETE' THEN OLD.company_id = public.current_company_id()
-        ELSE OLD.company_id = public.current_company_id() AND NEW.company_id = OLD.company_id
-      END, false)
-  ) THEN
+  IF current_user <> 'service_role' THEN
+    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+  END IF;
+  company := public.current_company_id();
+  actor := nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub';
+  IF company IS NULL OR NOT public.has_role('Vibot.admin')
+     OR (TG_OP <> 'INSERT' AND OLD.company_id IS DISTINCT FROM company)
+     OR (TG_OP <> 'DELETE' AND NEW.company_id IS DISTINCT FROM company) THEN
     RAISE EXCEPTION 'connector credentials may only be changed by an admin of their company'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF actor IS NULL
+     OR actor !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+     OR NOT EXISTS (SELECT 1 FROM public.users u WHERE u.id = actor::uuid AND u.company_id = company) THEN
+    RAISE EXCEPTION 'the token subject is not a user of this company'
       USING ERRCODE = 'insufficient_privilege';
   END IF;
   RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;

@@ -1,0 +1,6 @@
+// Credential operations composed from @vibot/db and @vibot/crypto: all a sibling app needs.
+export * from "./connectors";
+export * from "./errors";
+export * from "./metadata";
+export * from "./read";
+export * from "./write";

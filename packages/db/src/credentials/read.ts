@@ -1,0 +1,73 @@
+// Reading credentials: version lists (metadata only) and verified, decrypted secrets.
+import { IntegrityError, type Keyring, keyringTableSql, verifiedDecryptSql } from "@vibot/crypto";
+import { sql } from "drizzle-orm";
+import type { Transaction } from "../client";
+import { queryRows } from "../rows";
+import { CredentialError } from "./errors";
+import { type CredentialVersion, metadataColumns, storedColumns } from "./metadata";
+
+/** A decrypted credential version: `plaintext` is the secret's JSON text as it was written. */
+export interface Credential extends CredentialVersion {
+  plaintext: string;
+}
+
+type NullableVersion = { [K in keyof CredentialVersion]: CredentialVersion[K] | null };
+
+const callerConnector = (connectorId: string) =>
+  sql`ic.id = ${connectorId} and ic.company_id = (select public.current_company_id())`;
+
+/** The caller's connector's versions, newest first; throws when the connector is not the caller's. */
+export async function listCredentialVersions(
+  tx: Transaction,
+  connectorId: string,
+): Promise<CredentialVersion[]> {
+  const rows = await queryRows<NullableVersion>(
+    tx,
+    sql`select ${metadataColumns}
+      from public.integration_connectors ic
+      left join public.connector_credentials c on c.connector_id = ic.id
+      where ${callerConnector(connectorId)}
+      order by c.version desc`,
+  );
+  if (rows.length === 0) throw new CredentialError("connector_not_found", "connector not found");
+  return rows.filter((row): row is CredentialVersion => row.id !== null);
+}
+
+/**
+ * Reads the newest version (or `version`) of the caller's connector. Its checksum is verified in
+ * the same statement, before pgp_sym_decrypt runs; a row that fails gives an IntegrityError.
+ */
+export async function readCredential(
+  tx: Transaction,
+  keyring: Keyring,
+  connectorId: string,
+  version?: number,
+): Promise<Credential> {
+  const which = version === undefined ? sql`` : sql`and c.version = ${version}`;
+  let rows: (NullableVersion & { kidKnown: boolean; plaintext: string | null })[];
+  try {
+    rows = await queryRows(
+      tx,
+      sql`select ${metadataColumns}, k.kid is not null as "kidKnown",
+          ${verifiedDecryptSql(storedColumns, "k")} as plaintext
+        from public.integration_connectors ic
+        left join lateral (select * from public.connector_credentials c
+          where c.connector_id = ic.id ${which} order by c.version desc limit 1) c on true
+        left join ${keyringTableSql(keyring, "k")} on k.kid = split_part(c.checksum, ':', 2)
+        where ${callerConnector(connectorId)}`,
+    );
+  } catch (error) {
+    // The checksum verified, yet pgcrypto refused the message: still never a silent success.
+    if (String((error as { message?: unknown }).message).includes("Wrong key or corrupt data")) {
+      throw new IntegrityError("undecryptable");
+    }
+    throw error;
+  }
+  const [row] = rows;
+  if (!row) throw new CredentialError("connector_not_found", "connector not found");
+  if (row.id === null)
+    throw new CredentialError("version_not_found", "credential version not found");
+  if (!row.kidKnown) throw new IntegrityError("unknown_key", row.id);
+  if (row.plaintext === null) throw new IntegrityError("checksum_mismatch", row.id);
+  return row as Credential;
+}
