@@ -1,6 +1,7 @@
 // Connects to PostgreSQL (postgres.js) or embedded PGlite (with pgcrypto) behind one Drizzle type.
 import { PGlite } from "@electric-sql/pglite";
 import { pgcrypto } from "@electric-sql/pglite/contrib/pgcrypto";
+import type { Logger } from "drizzle-orm/logger";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
@@ -27,7 +28,12 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export interface PostgresOptions {
+export interface ConnectOptions {
+  /** Sees every statement's text and parameters; for tests that assert what is sent. */
+  logger?: Logger;
+}
+
+export interface PostgresOptions extends ConnectOptions {
   /** Pool size; postgres.js opens connections lazily. */
   max?: number;
 }
@@ -40,7 +46,12 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     // Keys and secrets travel as parameters; never let a driver error echo them back.
     debug: false,
   });
-  const db = drizzlePostgres({ client, schema, casing: "snake_case" });
+  const db = drizzlePostgres({
+    client,
+    schema,
+    casing: "snake_case",
+    logger: options.logger ?? false,
+  });
   return {
     kind: "postgres",
     db,
@@ -54,14 +65,22 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
 }
 
 /** Opens (creating when missing) an embedded PGlite database with pgcrypto loaded. */
-export async function connectPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
+export async function connectPglite(
+  dataDir: string | undefined,
+  options: ConnectOptions = {},
+): Promise<DatabaseHandle> {
   const client = await PGlite.create(dataDir, { extensions: { pgcrypto } });
-  return wrapPglite(client);
+  return wrapPglite(client, options);
 }
 
 /** Wraps an already open PGlite instance (tests hand in a migrated clone). */
-export function wrapPglite(client: PGlite): DatabaseHandle {
-  const db = drizzlePglite({ client, schema, casing: "snake_case" });
+export function wrapPglite(client: PGlite, options: ConnectOptions = {}): DatabaseHandle {
+  const db = drizzlePglite({
+    client,
+    schema,
+    casing: "snake_case",
+    logger: options.logger ?? false,
+  });
   return {
     kind: "pglite",
     db,

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { pgcrypto } from "@electric-sql/pglite/contrib/pgcrypto";
-import { connectPostgres, type DatabaseHandle, wrapPglite } from "@vibot/db";
+import { type ConnectOptions, connectPostgres, type DatabaseHandle, wrapPglite } from "@vibot/db";
 import postgres from "postgres";
 import { inject } from "vitest";
 import { serverUrl } from "./urls";
@@ -29,11 +29,11 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-async function openPglite(): Promise<TestDatabase> {
+async function openPglite(options: ConnectOptions): Promise<TestDatabase> {
   const dump = await readFile(inject("pgliteDump"));
   const client = await PGlite.create({ loadDataDir: new Blob([dump]), extensions: { pgcrypto } });
   return {
-    handle: wrapPglite(client),
+    handle: wrapPglite(client, options),
     query: async <Row>(text: string, params?: unknown[]) =>
       (await client.query<Row>(text, params)).rows,
     transaction: (work) =>
@@ -46,12 +46,12 @@ async function openPglite(): Promise<TestDatabase> {
   };
 }
 
-async function openPostgres(): Promise<TestDatabase> {
+async function openPostgres(options: ConnectOptions): Promise<TestDatabase> {
   const name = `vibot_test_${randomBytes(6).toString("hex")}`;
   const admin = postgres(serverUrl("postgres"), { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name} template ${inject("postgresTemplate")}`);
   const url = serverUrl(name);
-  const handle = connectPostgres(url, { max: 60 });
+  const handle = connectPostgres(url, { max: 60, ...options });
   const raw = postgres(url, { max: 2, onnotice: () => {} });
   return {
     handle,
@@ -75,6 +75,6 @@ async function openPostgres(): Promise<TestDatabase> {
 }
 
 /** Opens this file's own migrated database on the engine of the current vitest project. */
-export function openTestDatabase(): Promise<TestDatabase> {
-  return engine === "postgres" ? openPostgres() : openPglite();
+export function openTestDatabase(options: ConnectOptions = {}): Promise<TestDatabase> {
+  return engine === "postgres" ? openPostgres(options) : openPglite(options);
 }
