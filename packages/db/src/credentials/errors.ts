@@ -16,18 +16,20 @@ export class CredentialError extends Error {
   }
 }
 
-/** PostgreSQL's insufficient_privilege, raised by grants and by the in-database guard. */
-export function isInsufficientPrivilege(error: unknown): boolean {
-  const cause = error instanceof Error && "cause" in error ? error.cause : undefined;
-  for (const candidate of [error, cause]) {
-    if (
-      candidate &&
-      typeof candidate === "object" &&
-      "code" in candidate &&
-      candidate.code === "42501"
-    ) {
-      return true;
+/** The driver's error behind a Drizzle query error: its SQLSTATE or connection code, and message. */
+export function databaseErrorOf(error: unknown): { code?: string; message?: string } {
+  const candidates = [error, error instanceof Error ? error.cause : undefined];
+  for (const candidate of candidates) {
+    if (candidate && typeof candidate === "object" && "code" in candidate) {
+      const { code, message } = candidate as { code?: unknown; message?: unknown };
+      return { code: String(code), message: typeof message === "string" ? message : undefined };
     }
   }
-  return false;
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return { message: cause instanceof Error ? cause.message : undefined };
+}
+
+/** PostgreSQL's insufficient_privilege, raised by grants and by the in-database guard. */
+export function isInsufficientPrivilege(error: unknown): boolean {
+  return databaseErrorOf(error).code === "42501";
 }

@@ -3,7 +3,7 @@ import { IntegrityError, type Keyring, keyringTableSql, verifiedDecryptSql } fro
 import { sql } from "drizzle-orm";
 import type { Transaction } from "../client";
 import { queryRows } from "../rows";
-import { CredentialError } from "./errors";
+import { CredentialError, databaseErrorOf } from "./errors";
 import { type CredentialVersion, metadataColumns, storedColumns } from "./metadata";
 
 /** A decrypted credential version: `plaintext` is the secret's JSON text as it was written. */
@@ -58,7 +58,7 @@ export async function readCredential(
     );
   } catch (error) {
     // The checksum verified, yet pgcrypto refused the message: still never a silent success.
-    if (String((error as { message?: unknown }).message).includes("Wrong key or corrupt data")) {
+    if (databaseErrorOf(error).message?.includes("Wrong key or corrupt data")) {
       throw new IntegrityError("undecryptable");
     }
     throw error;

@@ -1,0 +1,93 @@
+// Configuration (SPEC §3): read from the environment once, validated, and the only module that
+// touches process.env. An invalid value stops the process with a message naming the variable.
+import { readFileSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+/** Relative paths in configuration resolve against the repository root, wherever a script runs. */
+export const repositoryRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+export const resolveFromRoot = (path: string) =>
+  path.startsWith("memory://") || isAbsolute(path) ? path : resolve(repositoryRoot, path);
+
+const levels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const environmentSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  PGLITE_DATA_DIR: z.string().min(1).default("./.data/pglite"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int("must be an integer").min(0).max(65_535).default(3000),
+  SUPABASE_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  CREDENTIALS_KEYRING: z.string().min(1).optional(),
+  CREDENTIALS_KEYRING_FILE: z.string().min(1).optional(),
+  CREDENTIALS_MAX_VERSIONS: z.coerce
+    .number()
+    .int("must be an integer")
+    .min(1)
+    .max(1000)
+    .default(10),
+  LOG_LEVEL: z.enum(levels).default("info"),
+});
+
+export interface Config {
+  databaseUrl: string | undefined;
+  pgliteDataDir: string;
+  host: string;
+  port: number;
+  /** Undefined only in embedded dev mode, where dev secrets are generated on first start. */
+  jwtSecret: string | undefined;
+  /** Keyring JSON text (from the variable or the file); undefined only in embedded dev mode. */
+  keyringJson: string | undefined;
+  maxVersions: number;
+  logLevel: (typeof levels)[number];
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Parses and validates the environment. Secret values never appear in the messages. */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const blankAsUnset = Object.fromEntries(
+    Object.entries(environment).filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const parsed = environmentSchema.safeParse(blankAsUnset);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  }
+  const env = parsed.data;
+  if (env.CREDENTIALS_KEYRING && env.CREDENTIALS_KEYRING_FILE) {
+    throw new ConfigError("set CREDENTIALS_KEYRING or CREDENTIALS_KEYRING_FILE, not both");
+  }
+  let keyringJson = env.CREDENTIALS_KEYRING;
+  if (env.CREDENTIALS_KEYRING_FILE) {
+    try {
+      keyringJson = readFileSync(resolveFromRoot(env.CREDENTIALS_KEYRING_FILE), "utf8");
+    } catch {
+      throw new ConfigError("CREDENTIALS_KEYRING_FILE cannot be read");
+    }
+  }
+  if (env.DATABASE_URL && !env.SUPABASE_JWT_SECRET) {
+    throw new ConfigError("SUPABASE_JWT_SECRET is required when DATABASE_URL is set");
+  }
+  if (env.DATABASE_URL && !keyringJson) {
+    throw new ConfigError(
+      "CREDENTIALS_KEYRING or CREDENTIALS_KEYRING_FILE is required when DATABASE_URL is set",
+    );
+  }
+  return {
+    databaseUrl: env.DATABASE_URL,
+    pgliteDataDir: resolveFromRoot(env.PGLITE_DATA_DIR),
+    host: env.HOST,
+    port: env.PORT,
+    jwtSecret: env.SUPABASE_JWT_SECRET,
+    keyringJson,
+    maxVersions: env.CREDENTIALS_MAX_VERSIONS,
+    logLevel: env.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,47 @@
+// /v1/connectors: the caller's company's integration connectors.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { createConnector, listConnectors } from "@vibot/db";
+import type { AppEnv } from "../env";
+import { asReader, asWriter } from "../request-context";
+import { Connector, CreateConnectorBody, commonErrors, json, writeErrors } from "../schemas";
+import { validationHook } from "../validation";
+
+export const connectors = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+const security = [{ bearerAuth: [] }];
+
+connectors.openapi(
+  createRoute({
+    method: "post",
+    path: "/",
+    tags: ["connectors"],
+    summary: "Create a connector in the caller's company",
+    security,
+    request: {
+      body: { required: true, content: { "application/json": { schema: CreateConnectorBody } } },
+    },
+    responses: { 201: json(Connector, "The new connector"), ...writeErrors },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const connector = await asWriter(c, (tx) =>
+      createConnector(tx, { ...body, createdBy: c.var.caller.userId }),
+    );
+    return c.json(connector, 201);
+  },
+);
+
+connectors.openapi(
+  createRoute({
+    method: "get",
+    path: "/",
+    tags: ["connectors"],
+    summary: "List the caller's company's connectors",
+    security,
+    responses: {
+      200: json(z.object({ connectors: z.array(Connector) }), "The connectors"),
+      ...commonErrors,
+    },
+  }),
+  async (c) => c.json({ connectors: await asReader(c, listConnectors) }, 200),
+);

@@ -1,0 +1,209 @@
+// /v1/connectors/{connectorId}/credentials (mounted at /v1/connectors): rotation, versions, reads, rollback and destruction.
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import {
+  destroyCredentialVersions,
+  listCredentialVersions,
+  readCredential,
+  type Credential as StoredCredential,
+  writeCredentialVersion,
+} from "@vibot/db";
+import type { AppEnv } from "../env";
+import { ApiError } from "../errors";
+import { asReader, asWriter } from "../request-context";
+import {
+  ConnectorParams,
+  Credential,
+  CredentialVersion,
+  commonErrors,
+  json,
+  MAX_SECRET_BYTES,
+  RollbackBody,
+  RotateBody,
+  VersionList,
+  VersionParams,
+  writeErrors,
+} from "../schemas";
+import { validationHook } from "../validation";
+
+export const credentials = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+const security = [{ bearerAuth: [] }];
+const tags = ["credentials"];
+const jsonBody = <T>(schema: T) => ({
+  required: true,
+  content: { "application/json": { schema } },
+});
+
+/** The secret's JSON text, refused past 65,536 UTF-8 bytes. */
+function serializeSecret(secret: unknown): string {
+  const text = JSON.stringify(secret);
+  if (Buffer.byteLength(text, "utf8") > MAX_SECRET_BYTES) {
+    throw new ApiError("payload_too_large", `the secret is over ${MAX_SECRET_BYTES} bytes of JSON`);
+  }
+  return text;
+}
+
+const present = (credential: StoredCredential) => ({
+  id: credential.id,
+  connectorId: credential.connectorId,
+  version: credential.version,
+  secret: JSON.parse(credential.plaintext) as string | Record<string, unknown>,
+  rotatedAt: credential.rotatedAt,
+  rotatedBy: credential.rotatedBy,
+});
+
+credentials.openapi(
+  createRoute({
+    method: "post",
+    path: "/{connectorId}/credentials",
+    tags,
+    security,
+    summary: "Rotate: write the next version of the connector's secret",
+    request: { params: ConnectorParams, body: jsonBody(RotateBody) },
+    responses: { 201: json(CredentialVersion, "The new version"), ...writeErrors },
+  }),
+  async (c) => {
+    const { connectorId } = c.req.valid("param");
+    const { secret, expectedVersion } = c.req.valid("json");
+    const plaintext = serializeSecret(secret);
+    const { keyring, maxVersions } = c.var.deps;
+    const written = await asWriter(c, (tx) =>
+      writeCredentialVersion(tx, keyring, {
+        connectorId,
+        plaintext,
+        rotatedBy: c.var.caller.userId,
+        expectedVersion,
+        maxVersions,
+      }),
+    );
+    return c.json(written, 201);
+  },
+);
+
+credentials.openapi(
+  createRoute({
+    method: "get",
+    path: "/{connectorId}/credentials",
+    tags,
+    security,
+    summary: "List the retained versions (metadata only), newest first",
+    request: { params: ConnectorParams },
+    responses: { 200: json(VersionList, "The versions"), ...commonErrors },
+  }),
+  async (c) => {
+    const { connectorId } = c.req.valid("param");
+    const versions = await asReader(c, (tx) => listCredentialVersions(tx, connectorId));
+    return c.json(
+      {
+        versions: versions.map(({ id, version, rotatedAt, rotatedBy }) => ({
+          id,
+          version,
+          rotatedAt,
+          rotatedBy,
+        })),
+        currentVersion: versions[0]?.version ?? null,
+      },
+      200,
+    );
+  },
+);
+
+credentials.openapi(
+  createRoute({
+    method: "get",
+    path: "/{connectorId}/credentials/current",
+    tags,
+    security,
+    summary: "Read the current secret (checksum verified before decryption)",
+    request: { params: ConnectorParams },
+    responses: { 200: json(Credential, "The current version and its secret"), ...commonErrors },
+  }),
+  async (c) => {
+    const { connectorId } = c.req.valid("param");
+    const credential = await asReader(c, (tx) =>
+      readCredential(tx, c.var.deps.keyring, connectorId),
+    );
+    return c.json(present(credential), 200);
+  },
+);
+
+credentials.openapi(
+  createRoute({
+    method: "post",
+    path: "/{connectorId}/credentials/rollback",
+    tags,
+    security,
+    summary: "Write a new version whose secret is that of an earlier retained version",
+    request: { params: ConnectorParams, body: jsonBody(RollbackBody) },
+    responses: { 201: json(CredentialVersion, "The new version"), ...writeErrors },
+  }),
+  async (c) => {
+    const { connectorId } = c.req.valid("param");
+    const { version, expectedVersion } = c.req.valid("json");
+    const { keyring, maxVersions } = c.var.deps;
+    const written = await asWriter(c, async (tx) => {
+      const source = await readCredential(tx, keyring, connectorId, version);
+      return writeCredentialVersion(tx, keyring, {
+        connectorId,
+        plaintext: source.plaintext,
+        rotatedBy: c.var.caller.userId,
+        expectedVersion,
+        maxVersions,
+      });
+    });
+    return c.json(written, 201);
+  },
+);
+
+credentials.openapi(
+  createRoute({
+    method: "get",
+    path: "/{connectorId}/credentials/{version}",
+    tags,
+    security,
+    summary: "Read a specific retained version",
+    request: { params: VersionParams },
+    responses: { 200: json(Credential, "The version and its secret"), ...commonErrors },
+  }),
+  async (c) => {
+    const { connectorId, version } = c.req.valid("param");
+    const credential = await asReader(c, (tx) =>
+      readCredential(tx, c.var.deps.keyring, connectorId, Number(version)),
+    );
+    return c.json(present(credential), 200);
+  },
+);
+
+credentials.openapi(
+  createRoute({
+    method: "delete",
+    path: "/{connectorId}/credentials/{version}",
+    tags,
+    security,
+    summary: "Destroy one version",
+    request: { params: VersionParams },
+    responses: { 204: { description: "Destroyed" }, ...commonErrors },
+  }),
+  async (c) => {
+    const { connectorId, version } = c.req.valid("param");
+    await asWriter(c, (tx) => destroyCredentialVersions(tx, connectorId, Number(version)));
+    return c.body(null, 204);
+  },
+);
+
+credentials.openapi(
+  createRoute({
+    method: "delete",
+    path: "/{connectorId}/credentials",
+    tags,
+    security,
+    summary: "Destroy every version of the connector",
+    request: { params: ConnectorParams },
+    responses: { 204: { description: "Destroyed" }, ...commonErrors },
+  }),
+  async (c) => {
+    const { connectorId } = c.req.valid("param");
+    await asWriter(c, (tx) => destroyCredentialVersions(tx, connectorId));
+    return c.body(null, 204);
+  },
+);

@@ -1,0 +1,144 @@
+// Request and response schemas: validation and the OpenAPI document come from the same source.
+import { z } from "@hono/zod-openapi";
+
+export const MAX_SECRET_BYTES = 65_536;
+const MAX_INT4 = 2_147_483_647;
+
+export const Uuid = z.uuid();
+
+export const ConnectorParams = z.object({
+  connectorId: Uuid.openapi({
+    param: { name: "connectorId", in: "path" },
+    example: "3f1c6d1e-4a55-4c1a-9a55-2b8f5d1f7c10",
+  }),
+});
+
+export const VersionParams = ConnectorParams.extend({
+  version: z
+    .string()
+    .regex(/^[1-9][0-9]{0,9}$/, "must be a positive integer")
+    .refine((v) => Number(v) <= MAX_INT4, "is too large")
+    .openapi({ param: { name: "version", in: "path" }, example: "3" }),
+});
+
+const VersionNumber = z.number().int().min(1).max(MAX_INT4);
+const ExpectedVersion = z
+  .number()
+  .int()
+  .min(0)
+  .max(MAX_INT4)
+  .optional()
+  .openapi({ description: "Check-and-set: the current version; 0 means only if none exists." });
+
+/** A secret: a JSON string or a JSON object. Returned exactly as written. */
+export const Secret = z
+  .union([z.string().min(1), z.record(z.string(), z.unknown())])
+  .openapi("Secret", {
+    description: "A JSON string or object, at most 65,536 UTF-8 bytes serialised.",
+    example: { apiKey: "sk_live_…" },
+  });
+
+export const RotateBody = z
+  .strictObject({ secret: Secret, expectedVersion: ExpectedVersion })
+  .openapi("RotateCredential");
+export const RollbackBody = z
+  .strictObject({ version: VersionNumber, expectedVersion: ExpectedVersion })
+  .openapi("RollbackCredential");
+export const CreateConnectorBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    provider: z.string().trim().min(1).max(100),
+  })
+  .openapi("CreateConnector");
+
+const Timestamp = z.string().openapi({ format: "date-time", example: "2026-01-01T00:00:00.000Z" });
+
+export const Connector = z
+  .object({
+    id: Uuid,
+    companyId: Uuid,
+    name: z.string(),
+    provider: z.string(),
+    createdAt: Timestamp,
+  })
+  .openapi("Connector");
+
+export const CredentialVersion = z
+  .object({
+    id: Uuid,
+    connectorId: Uuid,
+    companyId: Uuid,
+    version: VersionNumber,
+    rotatedAt: Timestamp,
+    rotatedBy: Uuid.nullable(),
+  })
+  .openapi("CredentialVersion");
+
+export const VersionList = z
+  .object({
+    versions: z.array(
+      CredentialVersion.pick({ id: true, version: true, rotatedAt: true, rotatedBy: true }),
+    ),
+    currentVersion: VersionNumber.nullable(),
+  })
+  .openapi("CredentialVersionList");
+
+export const Credential = z
+  .object({
+    id: Uuid,
+    connectorId: Uuid,
+    version: VersionNumber,
+    secret: Secret,
+    rotatedAt: Timestamp,
+    rotatedBy: Uuid.nullable(),
+  })
+  .openapi("Credential");
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.enum([
+        "bad_request",
+        "unauthorized",
+        "forbidden",
+        "not_found",
+        "version_conflict",
+        "payload_too_large",
+        "unsupported_media_type",
+        "integrity_check_failed",
+        "internal_error",
+        "service_unavailable",
+      ]),
+      message: z.string(),
+      requestId: z.string(),
+      details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .openapi("Error");
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: ErrorBody } },
+});
+
+/** The error responses every authenticated route may give. */
+export const commonErrors = {
+  400: errorResponse("Malformed JSON, failed validation, non-uuid ids or non-integer versions"),
+  401: errorResponse("Missing, malformed, expired or badly signed token"),
+  403: errorResponse("Not an admin of a company, or the token's subject is not a user"),
+  404: errorResponse("No such connector for this company, or no such version"),
+  500: errorResponse("integrity_check_failed or internal_error"),
+  503: errorResponse("The database is unavailable"),
+} as const;
+
+export const writeErrors = {
+  ...commonErrors,
+  409: errorResponse("expectedVersion does not match the current version"),
+  413: errorResponse("Secret over 65,536 bytes or body over 128 KiB"),
+  415: errorResponse("The body is not JSON"),
+} as const;
+
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});

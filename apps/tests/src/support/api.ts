@@ -1,0 +1,74 @@
+// The API in process on a test database, with a token signer and captured log lines.
+import { Writable } from "node:stream";
+import { createApp } from "@vibot/api";
+import { createLogger } from "@vibot/api/logger";
+import type { Keyring } from "@vibot/crypto";
+import type { JwtClaims } from "@vibot/db";
+import { SignJWT } from "jose";
+import type { TestDatabase } from "./database";
+import { testKeyring } from "./keys";
+
+export const JWT_SECRET = "test-jwt-secret-with-at-least-32-characters!";
+
+/** Signs claims as Supabase would (HS256), valid for an hour unless told otherwise. */
+export async function tokenFor(
+  claims: JwtClaims,
+  options: { secret?: string; expiresIn?: string | number; omitExp?: boolean } = {},
+): Promise<string> {
+  let jwt = new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuedAt();
+  if (!options.omitExp) jwt = jwt.setExpirationTime(options.expiresIn ?? "1h");
+  return jwt.sign(new TextEncoder().encode(options.secret ?? JWT_SECRET));
+}
+
+export interface RequestOptions {
+  token?: string;
+  body?: unknown;
+  /** Raw body text (sent as is). */
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+export async function createTestApi(
+  db: TestDatabase,
+  options: { keyring?: Keyring; maxVersions?: number } = {},
+) {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const keyring = options.keyring ?? (await testKeyring());
+  const app = createApp({
+    database: db.handle,
+    keyring,
+    logger: createLogger("info", sink),
+    jwtSecret: JWT_SECRET,
+    maxVersions: options.maxVersions ?? 10,
+  });
+
+  async function request(method: string, path: string, init: RequestOptions = {}) {
+    const headers: Record<string, string> = { ...init.headers };
+    if (init.token) headers.authorization = `Bearer ${init.token}`;
+    let body: string | undefined = init.raw;
+    if (init.body !== undefined) {
+      body = JSON.stringify(init.body);
+      headers["content-type"] ??= "application/json";
+    }
+    const response = await app.request(path, { method, headers, body });
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+    return { status: response.status, headers: response.headers, text, body: json as any };
+  }
+
+  return { app, logs, keyring, request };
+}
