@@ -1,0 +1,47 @@
+// The OpenAPI document is valid OpenAPI 3.1 (checked by a real validator) and lists every route.
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createTestApi } from "./support/api";
+import { openTestDatabase, type TestDatabase } from "./support/database";
+
+let db: TestDatabase;
+let api: Awaited<ReturnType<typeof createTestApi>>;
+beforeAll(async () => {
+  db = await openTestDatabase();
+  api = await createTestApi(db);
+});
+afterAll(async () => {
+  await db.close();
+});
+
+it("serves an OpenAPI 3.1 document that passes validation", async () => {
+  const response = await api.request("GET", "/openapi.json");
+  expect(response.status).toBe(200);
+  const validator = new Validator();
+  const result = await validator.validate(response.body);
+  expect(result.errors ?? [], JSON.stringify(result.errors)).toEqual([]);
+  expect(result.valid).toBe(true);
+  expect(validator.version).toBe("3.1");
+});
+
+it("lists every route of the HTTP contract", async () => {
+  const { body } = await api.request("GET", "/openapi.json");
+  const operations = Object.entries(body.paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
+    Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+  );
+  expect(operations.sort()).toEqual(
+    [
+      "POST /v1/connectors",
+      "GET /v1/connectors",
+      "POST /v1/connectors/{connectorId}/credentials",
+      "GET /v1/connectors/{connectorId}/credentials",
+      "GET /v1/connectors/{connectorId}/credentials/current",
+      "GET /v1/connectors/{connectorId}/credentials/{version}",
+      "POST /v1/connectors/{connectorId}/credentials/rollback",
+      "DELETE /v1/connectors/{connectorId}/credentials/{version}",
+      "DELETE /v1/connectors/{connectorId}/credentials",
+      "GET /healthz",
+      "GET /readyz",
+    ].sort(),
+  );
+});
