@@ -24,14 +24,18 @@ function generate(): DevSecrets {
 }
 
 /** Loads `<data dir>/../dev-secrets.json`, creating it on first start; in memory for memory://. */
-export async function loadDevSecrets(pgliteDataDir: string): Promise<{ secrets: DevSecrets; path?: string }> {
+export async function loadDevSecrets(
+  pgliteDataDir: string,
+): Promise<{ secrets: DevSecrets; path?: string }> {
   if (pgliteDataDir.startsWith("memory://")) return { secrets: generate() };
   const path = join(dirname(pgliteDataDir), "dev-secrets.json");
   try {
     return { secrets: devSecretsSchema.parse(JSON.parse(await readFile(path, "utf8"))), path };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
-      throw new Error(`${path} is not a valid dev secrets file; delete it (and the dev database) to start over`);
+      throw new Error(
+        `${path} is not a valid dev secrets file; delete it (and the dev database) to start over`,
+      );
     }
   }
   const secrets = generate();
@@ -44,14 +48,22 @@ export async function loadDevSecrets(pgliteDataDir: string): Promise<{ secrets: 
 /** Creates the demo company, admin user and connector unless they exist. */
 export async function seedDemo(database: DatabaseHandle, demo: DevSecrets["demo"]): Promise<void> {
   await database.db.transaction(async (tx) => {
-    await tx.insert(companies).values({ id: demo.companyId, name: "Demo company" }).onConflictDoNothing();
+    await tx
+      .insert(companies)
+      .values({ id: demo.companyId, name: "Demo company" })
+      .onConflictDoNothing();
     await tx
       .insert(users)
       .values({ id: demo.userId, companyId: demo.companyId, email: "admin@demo.invalid" })
       .onConflictDoNothing();
     await tx
       .insert(integrationConnectors)
-      .values({ id: demo.connectorId, companyId: demo.companyId, name: "Demo CRM", provider: "hubspot" })
+      .values({
+        id: demo.connectorId,
+        companyId: demo.companyId,
+        name: "Demo CRM",
+        provider: "hubspot",
+      })
       .onConflictDoNothing();
   });
 }

@@ -24,7 +24,9 @@ async function main() {
     const url = (port: number) => `http://${config.host}:${port}`;
     banner = [
       `Embedded PGlite database: ${config.pgliteDataDir}`,
-      path ? `Development secrets: ${path} (mode 0600; never use them in production)` : "Development secrets: in memory",
+      path
+        ? `Development secrets: ${path} (mode 0600; never use them in production)`
+        : "Development secrets: in memory",
       `Demo company ${secrets.demo.companyId}, connector ${secrets.demo.connectorId}`,
       "Demo admin access token (24 h):",
       `TOKEN=${token}`,
@@ -33,21 +35,33 @@ async function main() {
       `curl -s {URL}/v1/connectors/${secrets.demo.connectorId}/credentials/current -H "Authorization: Bearer $TOKEN"`,
     ].map((line) => line.replaceAll("{URL}", url(config.port)));
   } else if (!(await migrationsApplied(database).catch(() => false))) {
-    logger.warn({ event: "startup.migrations_missing" }, "migrations are missing: run `pnpm db:migrate`");
+    logger.warn(
+      { event: "startup.migrations_missing" },
+      "migrations are missing: run `pnpm db:migrate`",
+    );
   }
-  if (!jwtSecret || !keyringJson) throw new ConfigError("SUPABASE_JWT_SECRET and CREDENTIALS_KEYRING are required");
+  if (!jwtSecret || !keyringJson)
+    throw new ConfigError("SUPABASE_JWT_SECRET and CREDENTIALS_KEYRING are required");
 
   const keyring = await Keyring.fromJson(keyringJson);
   const app = createApp({ database, keyring, logger, jwtSecret, maxVersions: config.maxVersions });
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
     const listening = `Listening on http://${config.host}:${info.port}`;
-    const lines = [listening, ...banner.map((l) => l.replaceAll(`:${config.port}/`, `:${info.port}/`))];
+    const lines = [
+      listening,
+      ...banner.map((l) => l.replaceAll(`:${config.port}/`, `:${info.port}/`)),
+    ];
     process.stdout.write(`${lines.join("\n")}\n`);
-    logger.info({ event: "startup.listening", port: info.port, activeKid: keyring.active.kid }, "listening");
+    logger.info(
+      { event: "startup.listening", port: info.port, activeKid: keyring.active.kid },
+      "listening",
+    );
   });
 
   server.once("error", (error: NodeJS.ErrnoException) => {
-    process.stderr.write(`Cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}\n`);
+    process.stderr.write(
+      `Cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}\n`,
+    );
     process.exit(1);
   });
 
@@ -66,7 +80,10 @@ async function main() {
 
 main().catch((error: unknown) => {
   const known = error instanceof ConfigError || error instanceof KeyringError;
-  process.stderr.write(`Cannot start: ${known ? error.message : String((error as Error)?.name ?? error)}\n`);
-  if (!known) process.stderr.write(`${(error as Error)?.stack?.split("\n").slice(0, 1).join("\n")}\n`);
+  process.stderr.write(
+    `Cannot start: ${known ? error.message : String((error as Error)?.name ?? error)}\n`,
+  );
+  if (!known)
+    process.stderr.write(`${(error as Error)?.stack?.split("\n").slice(0, 1).join("\n")}\n`);
   process.exit(1);
 });

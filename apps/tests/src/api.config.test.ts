@@ -36,7 +36,9 @@ describe("loadConfig", () => {
   });
 
   it("resolves relative paths against the repository root", () => {
-    expect(loadConfig({ PGLITE_DATA_DIR: "tmp/x" }).pgliteDataDir).toBe(join(repositoryRoot, "tmp/x"));
+    expect(loadConfig({ PGLITE_DATA_DIR: "tmp/x" }).pgliteDataDir).toBe(
+      join(repositoryRoot, "tmp/x"),
+    );
     expect(loadConfig({ PGLITE_DATA_DIR: "memory://" }).pgliteDataDir).toBe("memory://");
   });
 
@@ -51,12 +53,18 @@ describe("loadConfig", () => {
   });
 
   it("requires the JWT secret and the keyring with DATABASE_URL, never generating them", () => {
-    expect(failure({ DATABASE_URL: server.DATABASE_URL, CREDENTIALS_KEYRING: server.CREDENTIALS_KEYRING })).toContain(
-      "SUPABASE_JWT_SECRET",
-    );
-    expect(failure({ DATABASE_URL: server.DATABASE_URL, SUPABASE_JWT_SECRET: server.SUPABASE_JWT_SECRET })).toContain(
-      "CREDENTIALS_KEYRING",
-    );
+    expect(
+      failure({
+        DATABASE_URL: server.DATABASE_URL,
+        CREDENTIALS_KEYRING: server.CREDENTIALS_KEYRING,
+      }),
+    ).toContain("SUPABASE_JWT_SECRET");
+    expect(
+      failure({
+        DATABASE_URL: server.DATABASE_URL,
+        SUPABASE_JWT_SECRET: server.SUPABASE_JWT_SECRET,
+      }),
+    ).toContain("CREDENTIALS_KEYRING");
     expect(loadConfig(server).keyringJson).toBe(server.CREDENTIALS_KEYRING);
   });
 
@@ -71,8 +79,12 @@ describe("loadConfig", () => {
     const file = join(dir, "keyring.json");
     await writeFile(file, server.CREDENTIALS_KEYRING);
     const { CREDENTIALS_KEYRING: _, ...rest } = server;
-    expect(loadConfig({ ...rest, CREDENTIALS_KEYRING_FILE: file }).keyringJson).toBe(server.CREDENTIALS_KEYRING);
+    expect(loadConfig({ ...rest, CREDENTIALS_KEYRING_FILE: file }).keyringJson).toBe(
+      server.CREDENTIALS_KEYRING,
+    );
     expect(failure({ ...server, CREDENTIALS_KEYRING_FILE: file })).toContain("not both");
-    expect(failure({ ...rest, CREDENTIALS_KEYRING_FILE: join(dir, "missing.json") })).toContain("CREDENTIALS_KEYRING_FILE");
+    expect(failure({ ...rest, CREDENTIALS_KEYRING_FILE: join(dir, "missing.json") })).toContain(
+      "CREDENTIALS_KEYRING_FILE",
+    );
   });
 });

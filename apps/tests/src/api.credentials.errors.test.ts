@@ -342,10 +342,13 @@ describe("500 and 503", () => {
     const failing = createApp({
       database: {
         ...db.handle,
-        db: {
-          ...db.handle.db,
-          transaction: () => Promise.reject(new Error("boom: params sk_live_leak")),
-        } as typeof db.handle.db,
+        // The real database, except that every transaction fails with a driver-like message.
+        db: new Proxy(db.handle.db, {
+          get: (target, property, receiver) =>
+            property === "transaction"
+              ? () => Promise.reject(new Error("boom: params sk_live_leak"))
+              : Reflect.get(target, property, receiver),
+        }),
       },
       keyring: await testKeyring(),
       logger: createLogger("silent"),
@@ -355,7 +358,7 @@ describe("500 and 503", () => {
     const response = await failing.request(`${base()}/current`, {
       headers: { authorization: `Bearer ${token}` },
     });
-    const body = await response.json();
+    const body = (await response.json()) as { error: { code: string } };
     expect(response.status).toBe(500);
     expect(body.error.code).toBe("internal_error");
     expect(JSON.stringify(body)).not.toContain("sk_live_leak");
@@ -375,7 +378,8 @@ describe("500 and 503", () => {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(response.status).toBe(503);
-    expect((await response.json()).error.code).toBe("service_unavailable");
+    const body = (await response.json()) as { error: { code: string } };
+    expect(body.error.code).toBe("service_unavailable");
     const ready = await app.request("/readyz");
     expect(ready.status).toBe(503);
     await down.close();

@@ -17,7 +17,11 @@ afterAll(async () => {
   if (dataRoot) await rm(dataRoot, { recursive: true, force: true });
 });
 
-function waitFor(output: () => string, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+function waitFor(
+  output: () => string,
+  pattern: RegExp,
+  timeoutMs: number,
+): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const timer = setInterval(() => {
@@ -34,44 +38,57 @@ function waitFor(output: () => string, pattern: RegExp, timeoutMs: number): Prom
 }
 
 // The embedded start is the same on both engine projects; run it once.
-it.runIf(engine === "pglite")("starts with `pnpm start`, serves a rotation and a read, and stops cleanly", async () => {
-  dataRoot = await mkdtemp(join(tmpdir(), "vibot-start-"));
-  const { DATABASE_URL: _, SUPABASE_JWT_SECRET: __, CREDENTIALS_KEYRING: ___, ...env } = process.env;
-  child = spawn("npx", ["-y", "pnpm@10.34.9", "start"], {
-    cwd: root,
-    env: { ...env, PORT: "0", PGLITE_DATA_DIR: join(dataRoot, "pglite"), LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "pipe"],
-    // Its own process group: npx does not forward signals, so the stop signal goes to the group.
-    detached: true,
-  });
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
+it.runIf(engine === "pglite")(
+  "starts with `pnpm start`, serves a rotation and a read, and stops cleanly",
+  async () => {
+    dataRoot = await mkdtemp(join(tmpdir(), "vibot-start-"));
+    const {
+      DATABASE_URL: _,
+      SUPABASE_JWT_SECRET: __,
+      CREDENTIALS_KEYRING: ___,
+      ...env
+    } = process.env;
+    child = spawn("npx", ["-y", "pnpm@10.34.9", "start"], {
+      cwd: root,
+      env: { ...env, PORT: "0", PGLITE_DATA_DIR: join(dataRoot, "pglite"), LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group: npx does not forward signals, so the stop signal goes to the group.
+      detached: true,
+    });
+    let output = "";
+    child.stdout?.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr?.on("data", (chunk) => {
+      output += chunk;
+    });
 
-  const [, url] = await waitFor(() => output, /Listening on (http:\/\/127\.0\.0\.1:\d+)/, 90_000);
-  const [, token] = await waitFor(() => output, /^TOKEN=(\S+)$/m, 5_000);
-  const [, connectorId] = await waitFor(() => output, /connector ([0-9a-f-]{36})/, 5_000);
-  expect((await stat(join(dataRoot, "dev-secrets.json"))).mode & 0o777).toBe(0o600);
+    const [, url] = await waitFor(() => output, /Listening on (http:\/\/127\.0\.0\.1:\d+)/, 90_000);
+    const [, token] = await waitFor(() => output, /^TOKEN=(\S+)$/m, 5_000);
+    const [, connectorId] = await waitFor(() => output, /connector ([0-9a-f-]{36})/, 5_000);
+    expect((await stat(join(dataRoot, "dev-secrets.json"))).mode & 0o777).toBe(0o600);
 
-  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-  const rotated = await fetch(`${url}/v1/connectors/${connectorId}/credentials`, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({ secret: { apiKey: "sk_process_test" } }),
-  });
-  expect(rotated.status, await rotated.clone().text()).toBe(201);
-  const current = await fetch(`${url}/v1/connectors/${connectorId}/credentials/current`, { headers });
-  expect(await current.json()).toMatchObject({ version: 1, secret: { apiKey: "sk_process_test" } });
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    const rotated = await fetch(`${url}/v1/connectors/${connectorId}/credentials`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ secret: { apiKey: "sk_process_test" } }),
+    });
+    expect(rotated.status, await rotated.clone().text()).toBe(201);
+    const current = await fetch(`${url}/v1/connectors/${connectorId}/credentials/current`, {
+      headers,
+    });
+    expect(await current.json()).toMatchObject({
+      version: 1,
+      secret: { apiKey: "sk_process_test" },
+    });
 
-  const exited = new Promise<void>((resolve) => child?.once("exit", () => resolve()));
-  process.kill(-(child.pid ?? 0), "SIGTERM");
-  await exited;
-  await waitFor(() => output, /^Stopped cleanly$/m, 10_000).catch(() => undefined);
-  expect(output).toMatch(/^Stopped cleanly$/m);
-  await expect(fetch(`${url}/healthz`)).rejects.toThrow();
-  expect(output).not.toContain("sk_process_test");
-});
+    const exited = new Promise<void>((resolve) => child?.once("exit", () => resolve()));
+    process.kill(-(child.pid ?? 0), "SIGTERM");
+    await exited;
+    await waitFor(() => output, /^Stopped cleanly$/m, 10_000).catch(() => undefined);
+    expect(output).toMatch(/^Stopped cleanly$/m);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    expect(output).not.toContain("sk_process_test");
+  },
+);
