@@ -26,13 +26,22 @@ export interface TestDatabase {
   transaction<T>(work: (query: RawQuery) => Promise<T>): Promise<T>;
   /** The database's name on the server (PostgreSQL only). */
   name?: string;
+  /** Environment that points a child process (a command) at this database. */
+  childEnv: Record<string, string>;
+  /**
+   * Runs `work` while a child process owns the database: an embedded database allows one
+   * process at a time, so it is closed meanwhile and reopened after.
+   */
+  handOver<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
-async function openPglite(options: ConnectOptions): Promise<TestDatabase> {
-  const dump = await readFile(inject("pgliteDump"));
-  const client = await PGlite.create({ loadDataDir: new Blob([dump]), extensions: { pgcrypto } });
-  return {
+async function openPglite(options: ConnectOptions, dataDir?: string): Promise<TestDatabase> {
+  const dump = new Blob([await readFile(inject("pgliteDump"))]);
+  const open = (loadDataDir?: Blob) =>
+    PGlite.create(dataDir, { ...(loadDataDir ? { loadDataDir } : {}), extensions: { pgcrypto } });
+  let client = await open(dump);
+  const database: TestDatabase = {
     handle: wrapPglite(client, options),
     query: async <Row>(text: string, params?: unknown[]) =>
       (await client.query<Row>(text, params)).rows,
@@ -42,8 +51,20 @@ async function openPglite(options: ConnectOptions): Promise<TestDatabase> {
           async <Row>(text: string, params?: unknown[]) => (await tx.query<Row>(text, params)).rows,
         ),
       ),
+    childEnv: dataDir ? { PGLITE_DATA_DIR: dataDir } : {},
+    async handOver(work) {
+      if (!dataDir) throw new Error("an in-memory PGlite cannot be handed to another process");
+      await client.close();
+      try {
+        return await work();
+      } finally {
+        client = await open();
+        database.handle = wrapPglite(client, options);
+      }
+    },
     close: () => client.close(),
   };
+  return database;
 }
 
 async function openPostgres(options: ConnectOptions): Promise<TestDatabase> {
@@ -56,6 +77,8 @@ async function openPostgres(options: ConnectOptions): Promise<TestDatabase> {
   return {
     handle,
     name,
+    childEnv: { DATABASE_URL: url },
+    handOver: (work) => work(),
     query: async <Row>(text: string, params?: unknown[]) =>
       (await raw.unsafe(text, params as never[])) as unknown as Row[],
     transaction: <T>(work: (query: RawQuery) => Promise<T>) =>
@@ -77,4 +100,9 @@ async function openPostgres(options: ConnectOptions): Promise<TestDatabase> {
 /** Opens this file's own migrated database on the engine of the current vitest project. */
 export function openTestDatabase(options: ConnectOptions = {}): Promise<TestDatabase> {
   return engine === "postgres" ? openPostgres(options) : openPglite(options);
+}
+
+/** Like openTestDatabase, but an embedded database lives in `dataDir` so a child can open it. */
+export function openSharedTestDatabase(dataDir: string): Promise<TestDatabase> {
+  return engine === "postgres" ? openPostgres({}) : openPglite({}, dataDir);
 }

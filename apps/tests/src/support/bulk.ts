@@ -1,0 +1,99 @@
+// Many credential rows at once (as the superuser, in one statement), and the operator commands
+// run as real child processes.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { checksumUnderSql, encryptSql, type Keyring } from "@vibot/crypto";
+import { queryRows } from "@vibot/db";
+import { sql } from "drizzle-orm";
+import { JWT_SECRET } from "./api";
+import type { TestDatabase } from "./database";
+import type { Tenant } from "./fixtures";
+
+/** The secret of version `n` in bulk-seeded data. */
+export const bulkSecret = (n: number) => `{"n":${n}}`;
+
+/** Writes versions 1..count of the tenant's connector under the keyring's active kid. */
+export async function seedVersions(
+  db: TestDatabase,
+  keyring: Keyring,
+  tenant: Tenant,
+  count: number,
+) {
+  const key = keyring.active;
+  const s = {
+    companyId: sql`s.company_id`,
+    connectorId: sql`s.connector_id`,
+    version: sql`s.version`,
+    ciphertext: sql`s.ct`,
+  };
+  await queryRows(
+    db.handle.db,
+    sql`insert into connector_credentials (company_id, connector_id, version, secret_ciphertext, checksum, rotated_by, rotated_at)
+      select company_id, connector_id, version, ct, ${checksumUnderSql(s, key)}, ${tenant.adminId}::uuid,
+        now() - make_interval(secs => ${count} - version)
+      from (select ${tenant.companyId}::uuid as company_id, ${tenant.connectorId}::uuid as connector_id, g as version,
+              ${encryptSql(sql`'{"n":' || g || '}'`, key)} as ct
+            from generate_series(1, ${count}) g offset 0) s`,
+  );
+  await db.query("update integration_connectors set last_credential_version = $1 where id = $2", [
+    count,
+    tenant.connectorId,
+  ]);
+}
+
+/** Rows whose ciphertext decrypts, under `keyring`'s key for `kid`, to the bulk secret of its version. */
+export async function rowsDecryptingToOriginal(
+  db: TestDatabase,
+  keyring: Keyring,
+  kid: string,
+): Promise<number> {
+  const key = keyring.get(kid);
+  if (!key) throw new Error(`no key ${kid}`);
+  const [row] = await queryRows<{ n: number }>(
+    db.handle.db,
+    sql`select count(*)::int as n from connector_credentials
+      where split_part(checksum, ':', 2) = ${kid}
+        and pgp_sym_decrypt(secret_ciphertext, ${key.encryptionKey}) = '{"n":' || version || '}'`,
+  );
+  return row?.n ?? 0;
+}
+
+const apiDir = fileURLToPath(new URL("../../../api", import.meta.url));
+
+export interface CommandRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `pnpm reencrypt` / `pnpm verify-integrity`'s script in a child process group.
+ * `killWhen` sends SIGKILL to the whole group once stderr matches it.
+ */
+export function runCommand(
+  script: "reencrypt" | "verify-integrity",
+  args: string[],
+  env: Record<string, string>,
+  killWhen?: RegExp,
+): Promise<CommandRun> {
+  const { DATABASE_URL: _, PGLITE_DATA_DIR: __, ...inherited } = process.env;
+  const child = spawn(`${apiDir}/node_modules/.bin/tsx`, [`src/commands/${script}.ts`, ...args], {
+    cwd: apiDir,
+    env: { ...inherited, SUPABASE_JWT_SECRET: JWT_SECRET, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+    if (killWhen?.test(stderr) && child.pid) {
+      killWhen = undefined;
+      process.kill(-child.pid, "SIGKILL");
+    }
+  });
+  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
+}
