@@ -1,23 +1,34 @@
 // createApp(deps): the Hono app, built from its dependencies so tests can hand in PGlite.
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
-import type { AppDependencies, AppEnv } from "./env";
+import type { AppDependencies, AppEnv, ResolvedDependencies } from "./env";
 import { onError } from "./error-handler";
 import { ApiError } from "./errors";
 import { accessLog } from "./middleware/access-log";
 import { requireAdmin } from "./middleware/auth";
 import { requireJsonBody } from "./middleware/json-body";
+import { CHANNEL, RealtimeHub } from "./realtime/hub";
 import { connectors } from "./routes/connectors";
+import { consolePage } from "./routes/console";
 import { credentials } from "./routes/credentials";
+import { realtime } from "./routes/realtime";
 import { system } from "./routes/system";
 
 export type { AppDependencies } from "./env";
 
 export const MAX_BODY_BYTES = 128 * 1024;
 
-export function createApp(deps: AppDependencies) {
+export function createApp(dependencies: AppDependencies) {
   const app = new OpenAPIHono<AppEnv>();
+  const deps: ResolvedDependencies = {
+    ...dependencies,
+    realtime: {
+      hub:
+        dependencies.realtime?.hub ?? new RealtimeHub(dependencies.database, dependencies.logger),
+      heartbeatMs: dependencies.realtime?.heartbeatMs ?? 25_000,
+    },
+  };
 
   app.use(async function injectDependencies(c, next) {
     c.set("deps", deps);
@@ -46,6 +57,29 @@ export function createApp(deps: AppDependencies) {
   app.route("/", system);
   app.route("/v1/connectors", connectors);
   app.route("/v1/connectors", credentials);
+  app.route("/v1/realtime", realtime);
+  app.route("/console", consolePage);
+  app.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/v1/realtime",
+    tags: ["realtime"],
+    summary: "Server-Sent Events of the company's credential changes (metadata only)",
+    description:
+      "Token in the Authorization header or, for EventSource, the access_token query parameter. Events are INSERT, UPDATE or DELETE with Supabase's postgres-changes payload; a comment heartbeat every 25 s. Send Last-Event-ID to replay rotations missed since.",
+    security: [{ bearerAuth: [] }],
+    request: {
+      query: z.object({ channel: z.literal(CHANNEL), access_token: z.string().optional() }),
+    },
+    responses: {
+      200: {
+        description: "The event stream",
+        content: { "text/event-stream": { schema: z.string() } },
+      },
+      400: { description: "Missing or unknown channel" },
+      401: { description: "Missing or invalid token" },
+      403: { description: "Not an admin of a company" },
+    },
+  });
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -2,6 +2,7 @@
 import type { Keyring } from "@vibot/crypto";
 import type { DatabaseHandle, JwtClaims } from "@vibot/db";
 import type { Logger } from "./logger";
+import type { RealtimeHub } from "./realtime/hub";
 
 export interface AppDependencies {
   database: DatabaseHandle;
@@ -11,6 +12,13 @@ export interface AppDependencies {
   jwtSecret: string;
   /** Versions kept per connector. */
   maxVersions: number;
+  /** The realtime fan-out (one per process) and the heartbeat interval; created when absent. */
+  realtime?: { hub?: RealtimeHub; heartbeatMs?: number };
+}
+
+/** Dependencies createApp fills in when the caller does not. */
+export interface ResolvedDependencies extends AppDependencies {
+  realtime: { hub: RealtimeHub; heartbeatMs: number };
 }
 
 /** The verified caller of a request. */
@@ -23,7 +31,7 @@ export interface Caller {
 
 export interface AppEnv {
   Variables: {
-    deps: AppDependencies;
+    deps: ResolvedDependencies;
     caller: Caller;
     requestId: string;
   };

@@ -40,6 +40,7 @@ it("lists every route of the HTTP contract", async () => {
       "POST /v1/connectors/{connectorId}/credentials/rollback",
       "DELETE /v1/connectors/{connectorId}/credentials/{version}",
       "DELETE /v1/connectors/{connectorId}/credentials",
+      "GET /v1/realtime",
       "GET /healthz",
       "GET /readyz",
     ].sort(),

@@ -1,6 +1,6 @@
 // The API in process on a test database, with a token signer and captured log lines.
 import { Writable } from "node:stream";
-import { createApp } from "@vibot/api";
+import { type AppDependencies, createApp } from "@vibot/api";
 import { createLogger } from "@vibot/api/logger";
 import type { Keyring } from "@vibot/crypto";
 import type { JwtClaims } from "@vibot/db";
@@ -32,7 +32,7 @@ export interface RequestOptions {
 
 export async function createTestApi(
   db: TestDatabase,
-  options: { keyring?: Keyring; maxVersions?: number } = {},
+  options: { keyring?: Keyring; maxVersions?: number; realtime?: AppDependencies["realtime"] } = {},
 ) {
   const logs: string[] = [];
   const sink = new Writable({
@@ -48,6 +48,7 @@ export async function createTestApi(
     logger: createLogger("info", sink),
     jwtSecret: JWT_SECRET,
     maxVersions: options.maxVersions ?? 10,
+    realtime: options.realtime,
   });
 
   async function request(method: string, path: string, init: RequestOptions = {}) {

@@ -71,3 +71,16 @@ export async function readCredential(
   if (row.plaintext === null) throw new IntegrityError("checksum_mismatch", row.id);
   return row as Credential;
 }
+
+/** The caller's company's versions written at or after `since`, oldest first (realtime replay). */
+export async function credentialVersionsSince(
+  tx: Transaction,
+  since: Date,
+): Promise<CredentialVersion[]> {
+  return queryRows<CredentialVersion>(
+    tx,
+    sql`select ${metadataColumns} from public.connector_credentials c
+      where c.company_id = (select public.current_company_id()) and c.rotated_at >= ${since.toISOString()}::timestamptz
+      order by c.rotated_at, c.version limit 1000`,
+  );
+}

@@ -1,0 +1,121 @@
+// One database listener per process, fanned out to every SSE subscriber of the company a change
+// belongs to. Payloads carry metadata only; the trigger never puts ciphertext or checksum in them.
+import type { DatabaseHandle } from "@vibot/db";
+import type { Logger } from "../logger";
+
+export const CHANNEL = "public:connector_credentials";
+const NOTIFY_CHANNEL = "connector_credentials";
+
+type Operation = "INSERT" | "UPDATE" | "DELETE";
+
+export interface CredentialMetadata {
+  id: string;
+  companyId: string;
+  connectorId: string;
+  version: number;
+  rotatedAt: string;
+  rotatedBy: string | null;
+}
+
+/** Supabase's postgres-changes payload shape; a side that does not exist is `{}`. */
+export interface ChangeEvent {
+  /** SSE id: `<commit epoch ms>-<sequence>`; see Last-Event-ID replay. */
+  id: string;
+  companyId: string;
+  payload: {
+    schema: "public";
+    table: "connector_credentials";
+    eventType: Operation;
+    commitTimestamp: string;
+    new: CredentialMetadata | Record<string, never>;
+    old: CredentialMetadata | Record<string, never>;
+  };
+}
+
+type RawMetadata = {
+  id: string;
+  company_id: string;
+  connector_id: string;
+  version: number;
+  rotated_at: string;
+  rotated_by: string | null;
+};
+
+const iso = (timestamp: string) => new Date(timestamp).toISOString();
+
+function metadata(
+  raw: RawMetadata | Record<string, never>,
+): CredentialMetadata | Record<string, never> {
+  if (!("id" in raw)) return {};
+  return {
+    id: raw.id,
+    companyId: raw.company_id,
+    connectorId: raw.connector_id,
+    version: raw.version,
+    rotatedAt: iso(raw.rotated_at),
+    rotatedBy: raw.rotated_by,
+  };
+}
+
+export type Subscriber = (event: ChangeEvent) => void;
+
+export class RealtimeHub {
+  readonly #subscribers = new Map<string, Set<Subscriber>>();
+  #listening: Promise<unknown> | undefined;
+  #sequence = 0;
+
+  constructor(
+    private readonly database: DatabaseHandle,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Subscribers currently attached, over all companies. */
+  get size(): number {
+    let n = 0;
+    for (const set of this.#subscribers.values()) n += set.size;
+    return n;
+  }
+
+  /** Attaches a subscriber for one company; resolves to its detach function once listening. */
+  async subscribe(companyId: string, subscriber: Subscriber): Promise<() => void> {
+    this.#listening ??= this.database.listen(NOTIFY_CHANNEL, (payload) => this.#dispatch(payload));
+    let set = this.#subscribers.get(companyId);
+    if (!set) {
+      set = new Set();
+      this.#subscribers.set(companyId, set);
+    }
+    set.add(subscriber);
+    await this.#listening;
+    return () => {
+      set.delete(subscriber);
+      if (set.size === 0 && this.#subscribers.get(companyId) === set)
+        this.#subscribers.delete(companyId);
+    };
+  }
+
+  #dispatch(text: string): void {
+    let raw: { op: Operation; company_id: string; at: string; new: RawMetadata; old: RawMetadata };
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      this.logger.warn({ event: "realtime.bad_payload" }, "unreadable change notification");
+      return;
+    }
+    const subscribers = this.#subscribers.get(raw.company_id);
+    if (!subscribers) return;
+    const commit = new Date(raw.at);
+    const event: ChangeEvent = {
+      id: `${commit.getTime()}-${++this.#sequence}`,
+      companyId: raw.company_id,
+      payload: {
+        schema: "public",
+        table: "connector_credentials",
+        eventType: raw.op,
+        commitTimestamp: commit.toISOString(),
+        new: metadata(raw.new),
+        old: metadata(raw.old),
+      },
+    };
+    for (const subscriber of subscribers) subscriber(event);
+  }
+}

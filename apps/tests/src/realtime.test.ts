@@ -1,0 +1,162 @@
+// The realtime feed: each admin gets their own company's committed changes, metadata only, and
+// nothing else; many subscribers share one listener and leave nothing behind.
+
+import { createLogger } from "@vibot/api/logger";
+import { RealtimeHub } from "@vibot/api/realtime";
+import { withRequestContext, writeCredentialVersion } from "@vibot/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApi, tokenFor } from "./support/api";
+import { openTestDatabase, type TestDatabase } from "./support/database";
+import { seedTenant, type Tenant } from "./support/fixtures";
+import { openSse } from "./support/sse";
+
+let db: TestDatabase;
+let api: Awaited<ReturnType<typeof createTestApi>>;
+let hub: RealtimeHub;
+let a: Tenant;
+let b: Tenant;
+let tokenA: string;
+let tokenB: string;
+
+const FEED = "/v1/realtime?channel=public:connector_credentials";
+const SECRET = "sk_live_realtime_secret";
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  hub = new RealtimeHub(db.handle, createLogger("silent"));
+  api = await createTestApi(db, { realtime: { hub, heartbeatMs: 100 } });
+  a = await seedTenant(db, "A");
+  b = await seedTenant(db, "B");
+  tokenA = await tokenFor(a.admin);
+  tokenB = await tokenFor(b.admin);
+});
+afterAll(async () => {
+  await db.close();
+});
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const rotate = (tenant: Tenant, token: string, secret: unknown = SECRET) =>
+  api.request("POST", `/v1/connectors/${tenant.connectorId}/credentials`, {
+    token,
+    body: { secret },
+  });
+
+describe("who may subscribe", () => {
+  it("answers a missing or unknown channel with 400", async () => {
+    for (const path of ["/v1/realtime", "/v1/realtime?channel=public:users"]) {
+      const response = await api.request("GET", path, { token: tokenA });
+      expect(response.status, response.text).toBe(400);
+      expect(response.body.error.code).toBe("bad_request");
+    }
+  });
+
+  it("answers a non-admin with 403 and a missing token with 401", async () => {
+    expect((await api.request("GET", FEED, { token: await tokenFor(a.member) })).status).toBe(403);
+    expect((await api.request("GET", FEED)).status).toBe(401);
+  });
+});
+
+describe("events", () => {
+  it("delivers A's INSERT and DELETE to A's admin within a second, and never B's", async () => {
+    const streamA = await openSse(api.app, FEED, bearer(tokenA));
+    const streamB = await openSse(api.app, `${FEED}&access_token=${tokenB}`);
+    expect(streamA.status).toBe(200);
+    expect(streamB.status).toBe(200);
+
+    const writes = [];
+    for (let i = 0; i < 3; i++) writes.push(await rotate(a, tokenA), await rotate(b, tokenB));
+    for (const w of writes) expect(w.status, w.text).toBe(201);
+    const destroyed = await api.request("DELETE", `/v1/connectors/${a.connectorId}/credentials/1`, {
+      token: tokenA,
+    });
+    expect(destroyed.status).toBe(204);
+
+    const eventsA = await streamA.waitFor(4, 1000);
+    const eventsB = await streamB.waitFor(3, 1000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await streamA.close();
+    await streamB.close();
+
+    expect(eventsA.map((e) => e.event)).toEqual(["INSERT", "INSERT", "INSERT", "DELETE"]);
+    expect(eventsB.map((e) => e.event)).toEqual(["INSERT", "INSERT", "INSERT"]);
+    const inserted = JSON.parse(eventsA[0]?.data ?? "{}");
+    expect(inserted).toEqual({
+      schema: "public",
+      table: "connector_credentials",
+      eventType: "INSERT",
+      commitTimestamp: expect.stringMatching(/Z$/),
+      new: {
+        id: writes[0]?.body.id,
+        companyId: a.companyId,
+        connectorId: a.connectorId,
+        version: 1,
+        rotatedAt: writes[0]?.body.rotatedAt,
+        rotatedBy: a.adminId,
+      },
+      old: {},
+    });
+    const deleted = JSON.parse(eventsA[3]?.data ?? "{}");
+    expect(deleted.new).toEqual({});
+    expect(deleted.old).toMatchObject({ version: 1, connectorId: a.connectorId });
+    for (const e of eventsB) expect(JSON.parse(e.data).new.companyId).toBe(b.companyId);
+    for (const raw of [streamA.raw(), streamB.raw()]) {
+      expect(raw).not.toContain(SECRET);
+      expect(raw).not.toMatch(/checksum|ciphertext|hmac-sha256|secret/i);
+    }
+    expect(streamA.raw()).toContain(": heartbeat");
+    expect(api.logs.join("")).not.toContain(tokenB);
+  });
+
+  it("announces nothing for a rolled-back write", async () => {
+    const stream = await openSse(api.app, FEED, bearer(tokenA));
+    await withRequestContext(
+      db.handle.db,
+      { claims: a.admin, role: "service_role" },
+      async (tx) => {
+        await writeCredentialVersion(tx, api.keyring, {
+          connectorId: a.connectorId,
+          plaintext: '"rolled back"',
+          rotatedBy: a.adminId,
+          maxVersions: 10,
+        });
+        throw new Error("roll back");
+      },
+    ).catch(() => undefined);
+    const marker = await rotate(a, tokenA, "after the rollback");
+    const [first] = await stream.waitFor(1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await stream.close();
+    expect(stream.events).toHaveLength(1);
+    expect(JSON.parse(first?.data ?? "{}").new.id).toBe(marker.body.id);
+  });
+
+  it("replays rotations missed since Last-Event-ID", async () => {
+    const stream = await openSse(api.app, FEED, bearer(tokenA));
+    await rotate(a, tokenA);
+    const [seen] = await stream.waitFor(1);
+    await stream.close();
+    const missed = await rotate(a, tokenA, "missed while away");
+    const resumed = await openSse(api.app, FEED, {
+      ...bearer(tokenA),
+      "last-event-id": seen?.id ?? "",
+    });
+    const replayed = await resumed.waitFor(1);
+    await resumed.close();
+    expect(replayed.map((e) => JSON.parse(e.data).new.id)).toContain(missed.body.id);
+  });
+});
+
+describe("fan-out", () => {
+  it("gives 200 subscribers every event of their company, and releases them on disconnect", async () => {
+    const streams = await Promise.all(
+      Array.from({ length: 200 }, () => openSse(api.app, FEED, bearer(tokenA))),
+    );
+    expect(hub.size).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await rotate(a, tokenA)).status).toBe(201);
+    await Promise.all(streams.map((s) => s.waitFor(5, 3000)));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const s of streams) expect(s.events.filter((e) => e.event === "INSERT")).toHaveLength(5);
+    await Promise.all(streams.map((s) => s.close()));
+    await expect.poll(() => hub.size, { timeout: 2000 }).toBe(0);
+  });
+});
