@@ -65,7 +65,11 @@ async function main() {
     process.exit(1);
   });
 
+  let stopping = false;
   const shutdown = (signal: string) => {
+    // A signal can arrive twice (to the process group and relayed by a wrapper such as tsx).
+    if (stopping) return;
+    stopping = true;
     logger.info({ event: "shutdown", signal }, "shutting down");
     server.close(async () => {
       await database.close();
@@ -74,8 +78,8 @@ async function main() {
     });
     setTimeout(() => process.exit(1), 10_000).unref();
   };
-  process.once("SIGINT", () => shutdown("SIGINT"));
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
 }
 
 main().catch((error: unknown) => {

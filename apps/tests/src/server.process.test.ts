@@ -13,7 +13,11 @@ let child: ChildProcess | undefined;
 let dataRoot: string | undefined;
 
 afterAll(async () => {
-  if (child?.pid && child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+  try {
+    if (child?.pid) process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // the group has already exited
+  }
   if (dataRoot) await rm(dataRoot, { recursive: true, force: true });
 });
 

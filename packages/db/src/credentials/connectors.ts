@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import type { Transaction } from "../client";
 import { queryRows } from "../rows";
 import { CredentialError } from "./errors";
+import { epochMs, isoFromMs } from "./metadata";
 
 export interface Connector {
   id: string;
@@ -13,14 +14,20 @@ export interface Connector {
 }
 
 const connectorColumns = sql`id, company_id as "companyId", name, provider,
-  to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "createdAt"`;
+  ${epochMs(sql`created_at`)} as "createdAtMs"`;
+
+type RawConnector = Omit<Connector, "createdAt"> & { createdAtMs: number };
+const toConnector = ({ createdAtMs, ...row }: RawConnector): Connector => ({
+  ...row,
+  createdAt: isoFromMs(createdAtMs),
+});
 
 /** Creates a connector in the caller's company; refused unless the caller is an admin user of it. */
 export async function createConnector(
   tx: Transaction,
   input: { name: string; provider: string; createdBy: string },
 ): Promise<Connector> {
-  const [connector] = await queryRows<Connector>(
+  const [connector] = await queryRows<RawConnector>(
     tx,
     sql`insert into public.integration_connectors (company_id, name, provider)
       select (select public.current_company_id()), ${input.name}, ${input.provider}
@@ -30,15 +37,16 @@ export async function createConnector(
       returning ${connectorColumns}`,
   );
   if (!connector) throw new CredentialError("forbidden", "not an admin user of this company");
-  return connector;
+  return toConnector(connector);
 }
 
 /** The caller's company's connectors, oldest first. */
 export async function listConnectors(tx: Transaction): Promise<Connector[]> {
-  return queryRows<Connector>(
+  const rows = await queryRows<RawConnector>(
     tx,
     sql`select ${connectorColumns} from public.integration_connectors
       where company_id = (select public.current_company_id())
       order by created_at, id`,
   );
+  return rows.map(toConnector);
 }

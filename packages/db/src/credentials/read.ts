@@ -4,14 +4,20 @@ import { sql } from "drizzle-orm";
 import type { Transaction } from "../client";
 import { queryRows } from "../rows";
 import { CredentialError, databaseErrorOf } from "./errors";
-import { type CredentialVersion, metadataColumns, storedColumns } from "./metadata";
+import {
+  type CredentialVersion,
+  metadataColumns,
+  type RawCredentialVersion,
+  storedColumns,
+  toCredentialVersion,
+} from "./metadata";
 
 /** A decrypted credential version: `plaintext` is the secret's JSON text as it was written. */
 export interface Credential extends CredentialVersion {
   plaintext: string;
 }
 
-type NullableVersion = { [K in keyof CredentialVersion]: CredentialVersion[K] | null };
+type NullableVersion = { [K in keyof RawCredentialVersion]: RawCredentialVersion[K] | null };
 
 const callerConnector = (connectorId: string) =>
   sql`ic.id = ${connectorId} and ic.company_id = (select public.current_company_id())`;
@@ -30,7 +36,9 @@ export async function listCredentialVersions(
       order by c.version desc`,
   );
   if (rows.length === 0) throw new CredentialError("connector_not_found", "connector not found");
-  return rows.filter((row): row is CredentialVersion => row.id !== null);
+  return rows
+    .filter((row): row is RawCredentialVersion => row.id !== null)
+    .map(toCredentialVersion);
 }
 
 /**
@@ -69,7 +77,12 @@ export async function readCredential(
     throw new CredentialError("version_not_found", "credential version not found");
   if (!row.kidKnown) throw new IntegrityError("unknown_key", row.id);
   if (row.plaintext === null) throw new IntegrityError("checksum_mismatch", row.id);
-  return row as Credential;
+  const {
+    kidKnown: _,
+    plaintext,
+    ...metadata
+  } = row as RawCredentialVersion & { kidKnown: boolean; plaintext: string };
+  return { ...toCredentialVersion(metadata), plaintext };
 }
 
 /** The caller's company's versions written at or after `since`, oldest first (realtime replay). */
@@ -77,10 +90,11 @@ export async function credentialVersionsSince(
   tx: Transaction,
   since: Date,
 ): Promise<CredentialVersion[]> {
-  return queryRows<CredentialVersion>(
+  const rows = await queryRows<RawCredentialVersion>(
     tx,
     sql`select ${metadataColumns} from public.connector_credentials c
       where c.company_id = (select public.current_company_id()) and c.rotated_at >= ${since.toISOString()}::timestamptz
       order by c.rotated_at, c.version limit 1000`,
   );
+  return rows.map(toCredentialVersion);
 }

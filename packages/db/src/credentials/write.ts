@@ -4,7 +4,12 @@ import { sql } from "drizzle-orm";
 import type { Transaction } from "../client";
 import { queryRows } from "../rows";
 import { CredentialError } from "./errors";
-import { type CredentialVersion, metadataColumns } from "./metadata";
+import {
+  type CredentialVersion,
+  metadataColumns,
+  type RawCredentialVersion,
+  toCredentialVersion,
+} from "./metadata";
 
 export interface NewVersion {
   connectorId: string;
@@ -59,7 +64,7 @@ export async function writeCredentialVersion(
     version: sql`s.version`,
     ciphertext: sql`s.secret_ciphertext`,
   };
-  const [written] = await queryRows<CredentialVersion>(
+  const [written] = await queryRows<RawCredentialVersion>(
     tx,
     sql`with s as (
         select ${next.companyId}::uuid as company_id, ${input.connectorId}::uuid as connector_id,
@@ -82,7 +87,7 @@ export async function writeCredentialVersion(
       select ${metadataColumns} from c`,
   );
   if (!written) throw new Error("rotation inserted no row");
-  return written;
+  return toCredentialVersion(written);
 }
 
 /** Destroys one version (or, without `version`, every version) of the caller's connector. */

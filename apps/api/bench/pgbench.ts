@@ -1,0 +1,175 @@
+// Database-level figures with pgbench (-M prepared, 8 clients): the exact statements the API sends
+// for a current read and for a rotation, each against a plain baseline of the same run.
+import { execFile } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { Keyring } from "@vibot/crypto";
+import {
+  connectPostgres,
+  queryRows,
+  readCredential,
+  withRequestContext,
+  writeCredentialVersion,
+} from "@vibot/db";
+import { sql } from "drizzle-orm";
+import {
+  ADMIN,
+  COMPANY,
+  READ_CONNECTORS,
+  ROTATE_CONNECTORS,
+  readConnector,
+  rotateConnector,
+} from "./seed";
+
+const run = promisify(execFile);
+
+interface Captured {
+  query: string;
+  params: unknown[];
+}
+
+/** The statements one API operation sends, captured through Drizzle's logger. */
+async function capture(
+  url: string,
+  work: (db: ReturnType<typeof connectPostgres>["db"]) => Promise<unknown>,
+) {
+  const statements: Captured[] = [];
+  const handle = connectPostgres(url, {
+    max: 1,
+    logger: { logQuery: (query, params) => statements.push({ query, params }) },
+  });
+  await work(handle.db);
+  await handle.close();
+  return statements;
+}
+
+/**
+ * A pgbench script of the captured statements inside BEGIN/COMMIT. Parameters become pgbench
+ * variables (bound in prepared mode); the connector id becomes an expression of a random number.
+ */
+function script(
+  statements: Captured[],
+  connectorId: string,
+  connectorExpression: string,
+  count: number,
+) {
+  const defines: string[] = [];
+  const body = statements.map((statement, s) => {
+    // The new version number travels from the UPDATE's RETURNING into the INSERT, as in the API:
+    // pgbench's \gset stores it in a variable of the same name.
+    const carried = /\$(\d+)::int as version\b/.exec(statement.query)?.[1];
+    const query = statement.query.replace(/\$(\d+)/g, (_, index: string) => {
+      if (index === carried) return ":version";
+      const value = statement.params[Number(index) - 1];
+      if (value === connectorId) return connectorExpression;
+      const name = `s${s}p${index}`;
+      defines.push(`${name}=${typeof value === "string" ? value : JSON.stringify(value)}`);
+      return `:${name}`;
+    });
+    const oneLine = query.replace(/\s*\n\s*/g, " ");
+    return /\breturning\b.* as version$/.test(oneLine) ? `${oneLine} \\gset` : `${oneLine};`;
+  });
+  const text = [`\\set n random(1, ${count})`, "BEGIN;", ...body, "COMMIT;", ""].join("\n");
+  return { text, defines };
+}
+
+async function pgbench(
+  url: string,
+  file: string,
+  defines: string[],
+  seconds: number,
+): Promise<number> {
+  const args = ["-n", "-M", "prepared", "-c", "8", "-j", "2", "-T", String(seconds), "-f", file];
+  for (const define of defines) args.push("-D", define);
+  const { stdout } = await run("pgbench", [...args, url], { maxBuffer: 16 * 1024 * 1024 });
+  const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1];
+  if (!tps) throw new Error(`pgbench printed no tps:\n${stdout}`);
+  return Number(tps);
+}
+
+export interface PgbenchFigures {
+  plainSelect: number;
+  currentRead: number;
+  plainInsert: number;
+  rotation: number;
+}
+
+export async function runPgbench(
+  url: string,
+  keyring: Keyring,
+  seconds: number,
+): Promise<PgbenchFigures> {
+  const claims = { sub: ADMIN, company_id: COMPANY, roles: ["Vibot.admin"], role: "authenticated" };
+  const probeRead = readConnector(1);
+  const read = await capture(url, (db) =>
+    withRequestContext(db, { claims, role: "authenticated" }, (tx) =>
+      readCredential(tx, keyring, probeRead),
+    ),
+  );
+  const probeRotate = rotateConnector(ROTATE_CONNECTORS);
+  const rotation = await capture(url, (db) =>
+    withRequestContext(db, { claims, role: "service_role" }, (tx) =>
+      writeCredentialVersion(tx, keyring, {
+        connectorId: probeRotate,
+        plaintext: '{"apiKey":"pgbench"}',
+        rotatedBy: ADMIN,
+        maxVersions: 10,
+      }),
+    ),
+  );
+
+  const setup = connectPostgres(url, { max: 1 });
+  await queryRows(
+    setup.db,
+    sql`create table if not exists bench_plain (id int primary key, payload bytea not null)`,
+  );
+  await queryRows(
+    setup.db,
+    sql`create table if not exists bench_insert (id bigserial primary key, payload bytea not null)`,
+  );
+  await queryRows(
+    setup.db,
+    sql`insert into bench_plain select n, gen_random_bytes(200) from generate_series(1, 1000) n on conflict do nothing`,
+  );
+  await setup.close();
+
+  const dir = await mkdtemp(join(tmpdir(), "vibot-pgbench-"));
+  const files = {
+    select: join(dir, "select.sql"),
+    insert: join(dir, "insert.sql"),
+    read: join(dir, "read.sql"),
+    rotation: join(dir, "rotation.sql"),
+  };
+  const payload = Buffer.alloc(200, 7).toString("hex");
+  await writeFile(
+    files.select,
+    "\\set n random(1, 1000)\nselect id, payload from bench_plain where id = :n;\n",
+  );
+  await writeFile(
+    files.insert,
+    "insert into bench_insert (payload) values (decode(:payload, 'hex'));\n",
+  );
+  const readScript = script(
+    read,
+    probeRead,
+    `('c0000000-0000-4000-8000-' || lpad(:n::text, 12, '0'))::uuid`,
+    READ_CONNECTORS,
+  );
+  const rotationScript = script(
+    rotation,
+    probeRotate,
+    `('d0000000-0000-4000-8000-' || lpad(:n::text, 12, '0'))::uuid`,
+    ROTATE_CONNECTORS,
+  );
+  await writeFile(files.read, readScript.text);
+  await writeFile(files.rotation, rotationScript.text);
+
+  return {
+    plainSelect: await pgbench(url, files.select, [], seconds),
+    currentRead: await pgbench(url, files.read, readScript.defines, seconds),
+    plainInsert: await pgbench(url, files.insert, [`payload=${payload}`], seconds),
+    rotation: await pgbench(url, files.rotation, rotationScript.defines, seconds),
+  };
+}

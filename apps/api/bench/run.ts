@@ -1,0 +1,208 @@
+// `pnpm bench`: SPEC §9's figures and ratios from one run, printed and written to BENCHMARKS.md.
+// Starts the API on a fresh database of the local PostgreSQL server and on embedded PGlite.
+import { randomBytes } from "node:crypto";
+import { cpus, totalmem } from "node:os";
+import { parseArgs } from "node:util";
+import { Keyring } from "@vibot/crypto";
+import { connectPostgres, queryRows } from "@vibot/db";
+import { sql } from "drizzle-orm";
+import { SignJWT } from "jose";
+import postgres from "postgres";
+import { type LoadFigures, measure } from "./load";
+import { runPgbench } from "./pgbench";
+import { type Row, writeReport } from "./report";
+import {
+  ADMIN,
+  COMPANY,
+  fillTo,
+  HOT_CONNECTOR,
+  READ_CONNECTORS,
+  ROTATE_CONNECTORS,
+  readConnector,
+  rotateConnector,
+  seedBench,
+} from "./seed";
+import { sampleRss, startServer } from "./servers";
+
+const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+const quick = values.quick;
+const timing = quick
+  ? { seconds: 2, rounds: 1, warmupSeconds: 1, pgbench: 3, rows: 100_000 }
+  : { seconds: 6, rounds: 3, warmupSeconds: 2, pgbench: 10, rows: 1_000_000 };
+const CONNECTIONS = 32;
+const serverUrl = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const database = "vibot_bench";
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const pick = (n: number) => 1 + Math.floor(Math.random() * n);
+
+const jwtSecret = randomBytes(32).toString("base64url");
+const keyringJson = JSON.stringify({
+  active: "b1",
+  keys: { b1: randomBytes(32).toString("base64") },
+});
+const keyring = await Keyring.fromJson(keyringJson);
+const token = await new SignJWT({
+  company_id: COMPANY,
+  roles: ["Vibot.admin"],
+  role: "authenticated",
+})
+  .setProtectedHeader({ alg: "HS256" })
+  .setSubject(ADMIN)
+  .setIssuedAt()
+  .setExpirationTime("2h")
+  .sign(new TextEncoder().encode(jwtSecret));
+const auth = { authorization: `Bearer ${token}` };
+const json = { ...auth, "content-type": "application/json" };
+
+const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+await admin.unsafe(`drop database if exists ${database} with (force)`);
+await admin.unsafe(`create database ${database}`);
+const [{ version: pgVersion } = { version: "?" }] =
+  await admin`select current_setting('server_version') as version`;
+const url = new URL(serverUrl);
+url.pathname = `/${database}`;
+const databaseUrl = url.toString();
+
+log(`Seeding ${databaseUrl} …`);
+const handle = connectPostgres(databaseUrl, { max: 2 });
+await handle.migrate();
+await seedBench(handle.db, keyring);
+const floorIds = (
+  await queryRows<{ id: string }>(handle.db, sql`select id from connector_credentials`)
+).map((r) => r.id);
+
+const server = await startServer({
+  DATABASE_URL: databaseUrl,
+  SUPABASE_JWT_SECRET: jwtSecret,
+  CREDENTIALS_KEYRING: keyringJson,
+});
+const load = (request: Parameters<typeof measure>[0]["request"], connections = CONNECTIONS) =>
+  measure({ url: server.url, connections, ...timing, request });
+const readCurrent = () => ({
+  path: `/v1/connectors/${readConnector(pick(READ_CONNECTORS))}/credentials/current`,
+  headers: auth,
+});
+
+log("floor …");
+const floor = await load(() => ({ path: `/bench/floor/${floorIds[pick(floorIds.length) - 1]}` }));
+log("current read (1,000 rows) …");
+const stopRss = sampleRss(server.pid);
+const read1k = await load(readCurrent);
+const rssMiB = await stopRss();
+log("rotations across distinct connectors …");
+let counter = 0;
+const rotations = await load(() => ({
+  method: "POST",
+  path: `/v1/connectors/${rotateConnector(pick(ROTATE_CONNECTORS))}/credentials`,
+  headers: json,
+  body: JSON.stringify({ secret: { apiKey: `sk_bench_${++counter}` } }),
+}));
+log("32 writers on one connector …");
+const hot = await load(() => ({
+  method: "POST",
+  path: `/v1/connectors/${HOT_CONNECTOR}/credentials`,
+  headers: json,
+  body: JSON.stringify({ secret: { apiKey: `sk_hot_${++counter}` } }),
+}));
+const [hotState] = await queryRows<{ counter: number; kept: number; newest: number }>(
+  handle.db,
+  sql`select last_credential_version as counter,
+      (select count(*)::int from connector_credentials where connector_id = ${HOT_CONNECTOR}) as kept,
+      (select max(version) from connector_credentials where connector_id = ${HOT_CONNECTOR}) as newest
+    from integration_connectors where id = ${HOT_CONNECTOR}`,
+);
+log(`filling the table to ${timing.rows.toLocaleString("en")} rows …`);
+const filled = await fillTo(handle.db, timing.rows);
+const readMillion = await load(readCurrent);
+await server.stop();
+
+log("pgbench …");
+const pg = await runPgbench(databaseUrl, keyring, timing.pgbench);
+await handle.close();
+await admin.unsafe(`drop database if exists ${database} with (force)`);
+await admin.end();
+
+log("embedded PGlite …");
+const embedded = await startServer(
+  {
+    DATABASE_URL: undefined,
+    PGLITE_DATA_DIR: "memory://",
+    SUPABASE_JWT_SECRET: jwtSecret,
+    CREDENTIALS_KEYRING: keyringJson,
+  },
+  ["--seed"],
+);
+const pglite = await measure({
+  url: embedded.url,
+  connections: CONNECTIONS,
+  ...timing,
+  request: readCurrent,
+});
+await embedded.stop();
+
+const fig = (f: LoadFigures) => `${Math.round(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms`;
+const rows: Row[] = [
+  { name: "floor: plain PK SELECT, same HTTP stack", figures: fig(floor) },
+  {
+    name: "current read (JWT, tx, RLS, checksum, decrypt)",
+    figures: fig(read1k),
+    ratio: read1k.rps / floor.rps,
+    bar: ">= 0.70x floor req/s",
+    met: read1k.rps / floor.rps >= 0.7,
+  },
+  {
+    name: "current read p99 vs floor p99",
+    figures: `${read1k.p99} ms vs ${floor.p99} ms`,
+    ratio: read1k.p99 / floor.p99,
+    bar: "<= 3x floor p99",
+    met: read1k.p99 <= 3 * floor.p99,
+  },
+  {
+    name: "rotations across distinct connectors",
+    figures: fig(rotations),
+    ratio: rotations.rps / floor.rps,
+    bar: ">= 0.30x floor req/s",
+    met: rotations.rps / floor.rps >= 0.3,
+  },
+  {
+    name: "32 writers on one connector",
+    figures: `${fig(hot)}; ${hot.completed} rotations, counter ${hotState?.counter}, newest kept ${hotState?.newest}, ${hot.non2xx} failed`,
+    bar: "every version kept, progress",
+    met: hot.non2xx === 0 && hot.completed > 0 && hotState?.counter === hotState?.newest,
+  },
+  {
+    name: `current read p50 at ${filled.toLocaleString("en")} rows vs 1,000`,
+    figures: `${readMillion.p50} ms vs ${read1k.p50} ms (${fig(readMillion)})`,
+    ratio: readMillion.p50 / read1k.p50,
+    bar: "<= 1.2x",
+    met: readMillion.p50 <= 1.2 * read1k.p50,
+  },
+  {
+    name: "current read on embedded PGlite",
+    figures: fig(pglite),
+    bar: ">= 500 req/s",
+    met: pglite.rps >= 500,
+  },
+  { name: "API resident memory under read load (peak)", figures: `${rssMiB} MiB` },
+  { name: "pgbench: plain PK SELECT of a bytea row", figures: `${Math.round(pg.plainSelect)} tps` },
+  {
+    name: "pgbench: the API's current-read statements",
+    figures: `${Math.round(pg.currentRead)} tps`,
+    ratio: pg.currentRead / pg.plainSelect,
+    bar: ">= 0.57x plain SELECT (Supabase Vault: 0.57x)",
+    met: pg.currentRead / pg.plainSelect >= 0.57,
+  },
+  { name: "pgbench: plain INSERT of a bytea row", figures: `${Math.round(pg.plainInsert)} tps` },
+  {
+    name: "pgbench: the API's rotation statements",
+    figures: `${Math.round(pg.rotation)} tps`,
+    ratio: pg.rotation / pg.plainInsert,
+    bar: ">= 0.65x plain INSERT (Supabase Vault: 0.49x)",
+    met: pg.rotation / pg.plainInsert >= 0.65,
+  },
+];
+const errors = [floor, read1k, rotations, readMillion, pglite].reduce((n, f) => n + f.non2xx, 0);
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${pgVersion}, PGlite 0.5 (PostgreSQL 18)`;
+const table = await writeReport({ rows, machine, quick, errors, connections: CONNECTIONS, timing });
+log(table);
+process.exit(errors === 0 ? 0 : 1);

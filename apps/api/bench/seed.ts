@@ -1,0 +1,86 @@
+// Benchmark data: a company with an admin, connectors with real encrypted versions to read,
+// connectors to rotate, one hot connector, and filler rows up to a million.
+import { checksumUnderSql, encryptSql, type Keyring } from "@vibot/crypto";
+import { type Database, queryRows } from "@vibot/db";
+import { sql } from "drizzle-orm";
+
+export const COMPANY = "b0000000-0000-4000-8000-000000000001";
+export const ADMIN = "b0000000-0000-4000-8000-000000000002";
+export const READ_CONNECTORS = 200;
+export const VERSIONS_PER_READ_CONNECTOR = 5;
+export const ROTATE_CONNECTORS = 2_000;
+
+/** Deterministic connector ids, so that pgbench can compute them from a number. */
+export const readConnector = (n: number) =>
+  `c0000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+export const rotateConnector = (n: number) =>
+  `d0000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+export const HOT_CONNECTOR = "e0000000-0000-4000-8000-000000000001";
+
+export async function seedBench(db: Database, keyring: Keyring): Promise<void> {
+  await queryRows(db, sql`insert into companies (id, name) values (${COMPANY}, 'Bench')`);
+  await queryRows(db, sql`insert into users (id, company_id) values (${ADMIN}, ${COMPANY})`);
+  await queryRows(
+    db,
+    sql`insert into integration_connectors (id, company_id, name, provider, last_credential_version)
+      select ('c0000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, ${COMPANY}::uuid, 'read ' || n, 'bench', ${VERSIONS_PER_READ_CONNECTOR}::int
+      from generate_series(1, ${READ_CONNECTORS}) n
+      union all
+      select ('d0000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, ${COMPANY}::uuid, 'rotate ' || n, 'bench', 0
+      from generate_series(1, ${ROTATE_CONNECTORS}) n
+      union all select ${HOT_CONNECTOR}::uuid, ${COMPANY}::uuid, 'hot', 'bench', 0`,
+  );
+  const key = keyring.active;
+  const s = {
+    companyId: sql`s.company_id`,
+    connectorId: sql`s.connector_id`,
+    version: sql`s.version`,
+    ciphertext: sql`s.ct`,
+  };
+  await queryRows(
+    db,
+    sql`insert into connector_credentials (company_id, connector_id, version, secret_ciphertext, checksum, rotated_by)
+      select company_id, connector_id, version, ct, ${checksumUnderSql(s, key)}, ${ADMIN}::uuid
+      from (select ${COMPANY}::uuid as company_id, ('c0000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid as connector_id,
+              v as version, ${encryptSql(sql`'{"clientId":"bench-' || n || '","clientSecret":"' || md5(n::text || v::text) || '"}'`, key)} as ct
+            from generate_series(1, ${READ_CONNECTORS}) n, generate_series(1, ${VERSIONS_PER_READ_CONNECTOR}) v offset 0) s`,
+  );
+  await queryRows(db, sql`analyze`);
+}
+
+/**
+ * Adds filler rows (another company, 100 versions per connector) until the table holds `total`.
+ * Triggers are off for this bulk load only (session_replication_role): the rows are never read.
+ */
+export async function fillTo(db: Database, total: number): Promise<number> {
+  const [current] = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from connector_credentials`,
+  );
+  const missing = total - (current?.n ?? 0);
+  if (missing <= 0) return current?.n ?? 0;
+  const connectors = Math.ceil(missing / 100);
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`set local session_replication_role = replica`);
+    await tx.execute(
+      sql`insert into companies (id, name) values ('f0000000-0000-4000-8000-000000000000', 'Filler')`,
+    );
+    await tx.execute(
+      sql`insert into integration_connectors (id, company_id, last_credential_version)
+        select ('f0000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, 'f0000000-0000-4000-8000-000000000000', 100
+        from generate_series(1, ${connectors}) n`,
+    );
+    await tx.execute(
+      sql`insert into connector_credentials (company_id, connector_id, version, secret_ciphertext, checksum)
+        select 'f0000000-0000-4000-8000-000000000000', ('f0000000-0000-4000-8000-' || lpad((1 + i / 100)::text, 12, '0'))::uuid,
+          1 + i % 100, '\\x00'::bytea, 'filler'
+        from generate_series(0, ${missing - 1}) i`,
+    );
+  });
+  await queryRows(db, sql`analyze connector_credentials`);
+  const [after] = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from connector_credentials`,
+  );
+  return after?.n ?? 0;
+}

@@ -1,0 +1,60 @@
+// Starts the bench server in a child process and samples its resident memory.
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+
+const apiDir = fileURLToPath(new URL("..", import.meta.url));
+
+export interface BenchServer {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export async function startServer(
+  env: Record<string, string | undefined>,
+  args: string[] = [],
+): Promise<BenchServer> {
+  const child: ChildProcess = spawn(
+    `${apiDir}node_modules/.bin/tsx`,
+    ["bench/server.ts", ...args],
+    {
+      cwd: apiDir,
+      env: { ...process.env, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "warn", ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  let err = "";
+  const ready = await new Promise<RegExpExecArray>((resolve, reject) => {
+    child.stderr?.on("data", (chunk) => {
+      err += chunk;
+      const match = /BENCH_READY (\d+) (\d+)/.exec(err);
+      if (match) resolve(match);
+    });
+    child.once("exit", () => reject(new Error(`bench server exited:\n${err}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${ready[1]}`,
+    pid: Number(ready[2]),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+      }),
+  };
+}
+
+/** Samples a process's resident set size until stopped; returns the peak in MiB. */
+export function sampleRss(pid: number): () => Promise<number> {
+  let peak = 0;
+  const timer = setInterval(async () => {
+    const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+    const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    peak = Math.max(peak, kib / 1024);
+  }, 200);
+  return async () => {
+    clearInterval(timer);
+    return Math.round(peak);
+  };
+}
