@@ -41,3 +41,6 @@ app.get("/bench/floor/:id", async (c) => {
 serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
   process.stderr.write(`BENCH_READY ${info.port} ${process.pid}\n`);
 });
+
+// Exit through process.exit so that --cpu-prof (when profiling) writes its profile.
+process.on("SIGTERM", () => process.exit(0));

@@ -15,9 +15,11 @@ export async function startServer(
   env: Record<string, string | undefined>,
   args: string[] = [],
 ): Promise<BenchServer> {
+  // BENCH_NODE_ARGS passes flags to the server's node, e.g. "--cpu-prof" for a profiling run.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const child: ChildProcess = spawn(
-    `${apiDir}node_modules/.bin/tsx`,
-    ["bench/server.ts", ...args],
+    process.execPath,
+    [...nodeArgs, "--import", "tsx", "bench/server.ts", ...args],
     {
       cwd: apiDir,
       env: { ...process.env, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "warn", ...env },

@@ -168,6 +168,20 @@ describe("401 unauthorized", () => {
   });
 });
 
+describe("401 after expiry of a token already seen", () => {
+  it("refuses a token once it expires, although it verified before", async () => {
+    const shortLived = await tokenFor(a.admin, { expiresIn: Math.floor(Date.now() / 1000) + 2 });
+    const ok = await api.request("GET", `${base()}/current`, { token: shortLived });
+    expect(ok.status, ok.text).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await expectError(
+      await api.request("GET", `${base()}/current`, { token: shortLived }),
+      401,
+      "unauthorized",
+    );
+  });
+});
+
 describe("403 forbidden", () => {
   it("refuses a member without Vibot.admin on every route", async () => {
     const member = await tokenFor(a.member);
@@ -342,13 +356,8 @@ describe("500 and 503", () => {
     const failing = createApp({
       database: {
         ...db.handle,
-        // The real database, except that every transaction fails with a driver-like message.
-        db: new Proxy(db.handle.db, {
-          get: (target, property, receiver) =>
-            property === "transaction"
-              ? () => Promise.reject(new Error("boom: params sk_live_leak"))
-              : Reflect.get(target, property, receiver),
-        }),
+        // The real database, except that every request fails with a driver-like message.
+        run: () => Promise.reject(new Error("boom: params sk_live_leak")),
       },
       keyring: await testKeyring(),
       logger: createLogger("silent"),

@@ -47,7 +47,7 @@ describe("pnpm reencrypt", () => {
     const env = { ...db.childEnv, CREDENTIALS_KEYRING: rotatedJson };
     const killed = await db.handOver(() =>
       // Killed at the first progress line showing 1..19,999 rows done.
-      runCommand("reencrypt", ["--batch-size", "100"], env, /\b([1-9]\d{0,3}|1\d{4})\/20000\b/),
+      runCommand("reencrypt", ["--batch-size", "25"], env, /\b([1-9]\d{0,3}|1\d{4})\/20000\b/),
     );
     expect(killed.code, killed.stderr).toBe(null); // killed by the signal
     const partial = await rowsByKid(db.handle.db);

@@ -2,13 +2,15 @@
 import { PGlite } from "@electric-sql/pglite";
 import { pgcrypto } from "@electric-sql/pglite/contrib/pgcrypto";
 import type { Logger } from "drizzle-orm/logger";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { type PgDatabase, PgDialect, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { type RequestContext, requestContextStatement, withRequestContext } from "./context";
 import { migratorConfig } from "./migrations";
+import { type Operation, runInTransaction } from "./operation";
 import * as schema from "./schema";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -25,6 +27,12 @@ export interface DatabaseHandle {
   listen(channel: string, onPayload: NotificationHandler): Promise<() => Promise<void>>;
   /** Applies every pending committed migration, as `drizzle-kit migrate` would. */
   migrate(): Promise<void>;
+  /**
+   * Runs an operation as the request door does (one transaction, claims and role set
+   * transaction-locally). On PostgreSQL, BEGIN, the context, the statements and COMMIT go out in
+   * one pipelined write and come back in one wait.
+   */
+  run<T>(context: RequestContext, operation: Operation<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -52,6 +60,7 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     casing: "snake_case",
     logger: options.logger ?? false,
   });
+  const dialect = new PgDialect({ casing: "snake_case" });
   return {
     kind: "postgres",
     db,
@@ -60,6 +69,34 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
       return () => subscription.unlisten();
     },
     migrate: () => migratePostgres(db, migratorConfig),
+    async run(context, operation) {
+      const queries = [requestContextStatement(context), ...operation.statements].map(
+        (statement) => {
+          const query = dialect.sqlToQuery(statement);
+          options.logger?.logQuery(query.sql, query.params);
+          return query;
+        },
+      );
+      const connection = await client.reserve();
+      try {
+        // Issued without awaiting in between: postgres.js writes them together. Each carries its
+        // own Sync, so a failing statement aborts the transaction and COMMIT then rolls it back.
+        const pending = [
+          connection.unsafe("begin"),
+          ...queries.map((q) => connection.unsafe(q.sql, q.params as never[], { prepare: true })),
+          connection.unsafe("commit"),
+        ];
+        const settled = await Promise.allSettled(pending);
+        const failure = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+        if (failure) throw operation.mapError?.(failure.reason) ?? failure.reason;
+        const rows = settled.map(
+          (r) => (r as PromiseFulfilledResult<Record<string, unknown>[]>).value,
+        );
+        return operation.interpret(rows.slice(2, -1).map((r) => [...r]));
+      } finally {
+        connection.release();
+      }
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -86,6 +123,9 @@ export function wrapPglite(client: PGlite, options: ConnectOptions = {}): Databa
     db,
     listen: (channel, onPayload) => client.listen(channel, onPayload),
     migrate: () => migratePglite(db, migratorConfig),
+    // In process there is no round trip to save: the statements run one after another.
+    run: (context, operation) =>
+      withRequestContext(db, context, (tx) => runInTransaction(tx, operation)),
     close: () => client.close(),
   };
 }

@@ -1,6 +1,6 @@
 // The only door through which application code touches credentials: a transaction that carries
 // the request's verified JWT claims and runs as one of Supabase's API roles.
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Database, Transaction } from "./client";
 import { type RequestRole, requestRoles } from "./schema/roles";
 
@@ -21,11 +21,15 @@ export async function withRequestContext<T>(
   context: RequestContext,
   work: (tx: Transaction) => Promise<T>,
 ): Promise<T> {
-  if (!requestRoles.includes(context.role)) throw new Error("unsupported request role");
+  const enter = requestContextStatement(context);
   return db.transaction(async (tx) => {
-    await tx.execute(
-      sql`select set_config('request.jwt.claims', ${JSON.stringify(context.claims)}, true), set_config('role', ${context.role}, true)`,
-    );
+    await tx.execute(enter);
     return work(tx);
   });
+}
+
+/** The statement that opens a request context: claims and role, both transaction-local. */
+export function requestContextStatement(context: RequestContext): SQL {
+  if (!requestRoles.includes(context.role)) throw new Error("unsupported request role");
+  return sql`select set_config('request.jwt.claims', ${JSON.stringify(context.claims)}, true), set_config('role', ${context.role}, true)`;
 }

@@ -4,5 +4,6 @@ export * from "./context";
 export * from "./credentials";
 export * from "./migrate";
 export * from "./migrations";
+export * from "./operation";
 export * from "./rows";
 export * from "./schema";

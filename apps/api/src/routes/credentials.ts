@@ -1,15 +1,17 @@
 // /v1/connectors/{connectorId}/credentials (mounted at /v1/connectors): rotation, versions, reads, rollback and destruction.
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import {
-  destroyCredentialVersions,
-  listCredentialVersions,
+  destroyCredentialVersionsOperation,
+  listCredentialVersionsOperation,
   readCredential,
+  readCredentialOperation,
   type Credential as StoredCredential,
   writeCredentialVersion,
+  writeCredentialVersionOperation,
 } from "@vibot/db";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { asReader, asWriter } from "../request-context";
+import { asWriter, read, write } from "../request-context";
 import {
   ConnectorParams,
   Credential,
@@ -67,8 +69,9 @@ credentials.openapi(
     const { secret, expectedVersion } = c.req.valid("json");
     const plaintext = serializeSecret(secret);
     const { keyring, maxVersions } = c.var.deps;
-    const written = await asWriter(c, (tx) =>
-      writeCredentialVersion(tx, keyring, {
+    const written = await write(
+      c,
+      writeCredentialVersionOperation(keyring, {
         connectorId,
         plaintext,
         rotatedBy: c.var.caller.userId,
@@ -92,7 +95,7 @@ credentials.openapi(
   }),
   async (c) => {
     const { connectorId } = c.req.valid("param");
-    const versions = await asReader(c, (tx) => listCredentialVersions(tx, connectorId));
+    const versions = await read(c, listCredentialVersionsOperation(connectorId));
     return c.json(
       {
         versions: versions.map(({ id, version, rotatedAt, rotatedBy }) => ({
@@ -120,9 +123,7 @@ credentials.openapi(
   }),
   async (c) => {
     const { connectorId } = c.req.valid("param");
-    const credential = await asReader(c, (tx) =>
-      readCredential(tx, c.var.deps.keyring, connectorId),
-    );
+    const credential = await read(c, readCredentialOperation(c.var.deps.keyring, connectorId));
     return c.json(present(credential), 200);
   },
 );
@@ -167,8 +168,9 @@ credentials.openapi(
   }),
   async (c) => {
     const { connectorId, version } = c.req.valid("param");
-    const credential = await asReader(c, (tx) =>
-      readCredential(tx, c.var.deps.keyring, connectorId, Number(version)),
+    const credential = await read(
+      c,
+      readCredentialOperation(c.var.deps.keyring, connectorId, Number(version)),
     );
     return c.json(present(credential), 200);
   },
@@ -186,7 +188,7 @@ credentials.openapi(
   }),
   async (c) => {
     const { connectorId, version } = c.req.valid("param");
-    await asWriter(c, (tx) => destroyCredentialVersions(tx, connectorId, Number(version)));
+    await write(c, destroyCredentialVersionsOperation(connectorId, Number(version)));
     return c.body(null, 204);
   },
 );
@@ -203,7 +205,7 @@ credentials.openapi(
   }),
   async (c) => {
     const { connectorId } = c.req.valid("param");
-    await asWriter(c, (tx) => destroyCredentialVersions(tx, connectorId));
+    await write(c, destroyCredentialVersionsOperation(connectorId));
     return c.body(null, 204);
   },
 );

@@ -2,6 +2,7 @@
 import { IntegrityError, type Keyring, keyringTableSql, verifiedDecryptSql } from "@vibot/crypto";
 import { sql } from "drizzle-orm";
 import type { Transaction } from "../client";
+import { type Operation, runInTransaction } from "../operation";
 import { queryRows } from "../rows";
 import { CredentialError, databaseErrorOf } from "./errors";
 import {
@@ -22,40 +23,40 @@ type NullableVersion = { [K in keyof RawCredentialVersion]: RawCredentialVersion
 const callerConnector = (connectorId: string) =>
   sql`ic.id = ${connectorId} and ic.company_id = (select public.current_company_id())`;
 
-/** The caller's connector's versions, newest first; throws when the connector is not the caller's. */
-export async function listCredentialVersions(
-  tx: Transaction,
+/** The caller's connector's versions, newest first; refused when the connector is not the caller's. */
+export function listCredentialVersionsOperation(
   connectorId: string,
-): Promise<CredentialVersion[]> {
-  const rows = await queryRows<NullableVersion>(
-    tx,
-    sql`select ${metadataColumns}
-      from public.integration_connectors ic
-      left join public.connector_credentials c on c.connector_id = ic.id
-      where ${callerConnector(connectorId)}
-      order by c.version desc`,
-  );
-  if (rows.length === 0) throw new CredentialError("connector_not_found", "connector not found");
-  return rows
-    .filter((row): row is RawCredentialVersion => row.id !== null)
-    .map(toCredentialVersion);
+): Operation<CredentialVersion[]> {
+  return {
+    statements: [
+      sql`select ${metadataColumns}
+        from public.integration_connectors ic
+        left join public.connector_credentials c on c.connector_id = ic.id
+        where ${callerConnector(connectorId)}
+        order by c.version desc`,
+    ],
+    interpret([rows = []]) {
+      if (rows.length === 0)
+        throw new CredentialError("connector_not_found", "connector not found");
+      return (rows as NullableVersion[])
+        .filter((row): row is RawCredentialVersion => row.id !== null)
+        .map(toCredentialVersion);
+    },
+  };
 }
 
 /**
  * Reads the newest version (or `version`) of the caller's connector. Its checksum is verified in
  * the same statement, before pgp_sym_decrypt runs; a row that fails gives an IntegrityError.
  */
-export async function readCredential(
-  tx: Transaction,
+export function readCredentialOperation(
   keyring: Keyring,
   connectorId: string,
   version?: number,
-): Promise<Credential> {
+): Operation<Credential> {
   const which = version === undefined ? sql`` : sql`and c.version = ${version}`;
-  let rows: (NullableVersion & { kidKnown: boolean; plaintext: string | null })[];
-  try {
-    rows = await queryRows(
-      tx,
+  return {
+    statements: [
       sql`select ${metadataColumns}, k.kid is not null as "kidKnown",
           ${verifiedDecryptSql(storedColumns, "k")} as plaintext
         from public.integration_connectors ic
@@ -63,27 +64,43 @@ export async function readCredential(
           where c.connector_id = ic.id ${which} order by c.version desc limit 1) c on true
         left join ${keyringTableSql(keyring, "k")} on k.kid = split_part(c.checksum, ':', 2)
         where ${callerConnector(connectorId)}`,
-    );
-  } catch (error) {
+    ],
+    interpret([rows = []]) {
+      const [row] = rows as (NullableVersion & { kidKnown: boolean; plaintext: string | null })[];
+      if (!row) throw new CredentialError("connector_not_found", "connector not found");
+      if (row.id === null)
+        throw new CredentialError("version_not_found", "credential version not found");
+      if (!row.kidKnown) throw new IntegrityError("unknown_key", row.id);
+      if (row.plaintext === null) throw new IntegrityError("checksum_mismatch", row.id);
+      const {
+        kidKnown: _,
+        plaintext,
+        ...metadata
+      } = row as RawCredentialVersion & {
+        kidKnown: boolean;
+        plaintext: string;
+      };
+      return { ...toCredentialVersion(metadata), plaintext };
+    },
     // The checksum verified, yet pgcrypto refused the message: still never a silent success.
-    if (databaseErrorOf(error).message?.includes("Wrong key or corrupt data")) {
-      throw new IntegrityError("undecryptable");
-    }
-    throw error;
-  }
-  const [row] = rows;
-  if (!row) throw new CredentialError("connector_not_found", "connector not found");
-  if (row.id === null)
-    throw new CredentialError("version_not_found", "credential version not found");
-  if (!row.kidKnown) throw new IntegrityError("unknown_key", row.id);
-  if (row.plaintext === null) throw new IntegrityError("checksum_mismatch", row.id);
-  const {
-    kidKnown: _,
-    plaintext,
-    ...metadata
-  } = row as RawCredentialVersion & { kidKnown: boolean; plaintext: string };
-  return { ...toCredentialVersion(metadata), plaintext };
+    mapError: (error) =>
+      databaseErrorOf(error).message?.includes("Wrong key or corrupt data")
+        ? new IntegrityError("undecryptable")
+        : undefined,
+  };
 }
+
+/** listCredentialVersionsOperation inside an open transaction. */
+export const listCredentialVersions = (tx: Transaction, connectorId: string) =>
+  runInTransaction(tx, listCredentialVersionsOperation(connectorId));
+
+/** readCredentialOperation inside an open transaction. */
+export const readCredential = (
+  tx: Transaction,
+  keyring: Keyring,
+  connectorId: string,
+  version?: number,
+) => runInTransaction(tx, readCredentialOperation(keyring, connectorId, version));
 
 /** The caller's company's versions written at or after `since`, oldest first (realtime replay). */
 export async function credentialVersionsSince(

@@ -1,0 +1,26 @@
+// A database operation as data: the statements it sends, in order, and how to read their rows.
+// The same operation runs inside a caller's transaction (statement by statement) or through the
+// request door in one pipelined round trip.
+import type { SQL } from "drizzle-orm";
+import type { Transaction } from "./client";
+import { queryRows } from "./rows";
+
+export interface Operation<T> {
+  /** Run in order, each with its own snapshot (READ COMMITTED), in one transaction. */
+  statements: SQL[];
+  /** Turns the rows of every statement into the result, or throws the domain error. */
+  interpret(results: Record<string, unknown>[][]): T;
+  /** Maps a database error to a domain error (e.g. pgcrypto's refusal to an IntegrityError). */
+  mapError?(error: unknown): unknown;
+}
+
+/** Runs an operation inside an open transaction, one statement after another. */
+export async function runInTransaction<T>(tx: Transaction, operation: Operation<T>): Promise<T> {
+  const results: Record<string, unknown>[][] = [];
+  try {
+    for (const statement of operation.statements) results.push(await queryRows(tx, statement));
+  } catch (error) {
+    throw operation.mapError?.(error) ?? error;
+  }
+  return operation.interpret(results);
+}
