@@ -57,19 +57,14 @@ function script(
 ) {
   const defines: string[] = [];
   const body = statements.map((statement, s) => {
-    // The new version number travels from the UPDATE's RETURNING into the INSERT, as in the API:
-    // pgbench's \gset stores it in a variable of the same name.
-    const carried = /\$(\d+)::int as version\b/.exec(statement.query)?.[1];
     const query = statement.query.replace(/\$(\d+)/g, (_, index: string) => {
-      if (index === carried) return ":version";
       const value = statement.params[Number(index) - 1];
       if (value === connectorId) return connectorExpression;
       const name = `s${s}p${index}`;
       defines.push(`${name}=${typeof value === "string" ? value : JSON.stringify(value)}`);
       return `:${name}`;
     });
-    const oneLine = query.replace(/\s*\n\s*/g, " ");
-    return /\breturning\b.* as version$/.test(oneLine) ? `${oneLine} \\gset` : `${oneLine};`;
+    return `${query.replace(/\s*\n\s*/g, " ")};`;
   });
   const text = [`\\set n random(1, ${count})`, "BEGIN;", ...body, "COMMIT;", ""].join("\n");
   return { text, defines };

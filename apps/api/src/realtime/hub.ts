@@ -1,21 +1,12 @@
 // One database listener per process, fanned out to every SSE subscriber of the company a change
 // belongs to. Payloads carry metadata only; the trigger never puts ciphertext or checksum in them.
-import type { DatabaseHandle } from "@vibot/db";
+import type { CredentialVersion, DatabaseHandle } from "@vibot/db";
 import type { Logger } from "../logger";
 
 export const CHANNEL = "public:connector_credentials";
 const NOTIFY_CHANNEL = "connector_credentials";
 
 type Operation = "INSERT" | "UPDATE" | "DELETE";
-
-export interface CredentialMetadata {
-  id: string;
-  companyId: string;
-  connectorId: string;
-  version: number;
-  rotatedAt: string;
-  rotatedBy: string | null;
-}
 
 /** Supabase's postgres-changes payload shape; a side that does not exist is `{}`. */
 export interface ChangeEvent {
@@ -27,8 +18,8 @@ export interface ChangeEvent {
     table: "connector_credentials";
     eventType: Operation;
     commitTimestamp: string;
-    new: CredentialMetadata | Record<string, never>;
-    old: CredentialMetadata | Record<string, never>;
+    new: CredentialVersion | Record<string, never>;
+    old: CredentialVersion | Record<string, never>;
   };
 }
 
@@ -45,7 +36,7 @@ const iso = (timestamp: string) => new Date(timestamp).toISOString();
 
 function metadata(
   raw: RawMetadata | Record<string, never>,
-): CredentialMetadata | Record<string, never> {
+): CredentialVersion | Record<string, never> {
   if (!("id" in raw)) return {};
   return {
     id: raw.id,

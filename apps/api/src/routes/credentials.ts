@@ -3,12 +3,14 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import {
   destroyCredentialVersionsOperation,
   listCredentialVersionsOperation,
+  type NewVersion,
   readCredential,
   readCredentialOperation,
   type Credential as StoredCredential,
   writeCredentialVersion,
   writeCredentialVersionOperation,
 } from "@vibot/db";
+import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { asWriter, read, write } from "../request-context";
@@ -45,6 +47,20 @@ function serializeSecret(secret: unknown): string {
   return text;
 }
 
+/** A new version of the caller's connector, by the caller, under the configured retention. */
+const newVersion = (
+  c: Context<AppEnv>,
+  connectorId: string,
+  plaintext: string,
+  expectedVersion: number | undefined,
+): NewVersion => ({
+  connectorId,
+  plaintext,
+  rotatedBy: c.var.caller.userId,
+  expectedVersion,
+  maxVersions: c.var.deps.maxVersions,
+});
+
 const present = (credential: StoredCredential) => ({
   id: credential.id,
   connectorId: credential.connectorId,
@@ -67,18 +83,8 @@ credentials.openapi(
   async (c) => {
     const { connectorId } = c.req.valid("param");
     const { secret, expectedVersion } = c.req.valid("json");
-    const plaintext = serializeSecret(secret);
-    const { keyring, maxVersions } = c.var.deps;
-    const written = await write(
-      c,
-      writeCredentialVersionOperation(keyring, {
-        connectorId,
-        plaintext,
-        rotatedBy: c.var.caller.userId,
-        expectedVersion,
-        maxVersions,
-      }),
-    );
+    const input = newVersion(c, connectorId, serializeSecret(secret), expectedVersion);
+    const written = await write(c, writeCredentialVersionOperation(c.var.deps.keyring, input));
     return c.json(written, 201);
   },
 );
@@ -141,16 +147,15 @@ credentials.openapi(
   async (c) => {
     const { connectorId } = c.req.valid("param");
     const { version, expectedVersion } = c.req.valid("json");
-    const { keyring, maxVersions } = c.var.deps;
+    const { keyring } = c.var.deps;
+    // One transaction: the source version is read (verified) and rewritten as the next version.
     const written = await asWriter(c, async (tx) => {
       const source = await readCredential(tx, keyring, connectorId, version);
-      return writeCredentialVersion(tx, keyring, {
-        connectorId,
-        plaintext: source.plaintext,
-        rotatedBy: c.var.caller.userId,
-        expectedVersion,
-        maxVersions,
-      });
+      return writeCredentialVersion(
+        tx,
+        keyring,
+        newVersion(c, connectorId, source.plaintext, expectedVersion),
+      );
     });
     return c.json(written, 201);
   },

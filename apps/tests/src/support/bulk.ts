@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { checksumUnderSql, encryptSql, type Keyring } from "@vibot/crypto";
-import { queryRows } from "@vibot/db";
+import { credentialColumns, queryRows } from "@vibot/db";
 import { sql } from "drizzle-orm";
 import { JWT_SECRET } from "./api";
 import type { TestDatabase } from "./database";
@@ -20,19 +20,14 @@ export async function seedVersions(
   count: number,
 ) {
   const key = keyring.active;
-  const s = {
-    companyId: sql`s.company_id`,
-    connectorId: sql`s.connector_id`,
-    version: sql`s.version`,
-    ciphertext: sql`s.ct`,
-  };
+  const s = credentialColumns("s");
   await queryRows(
     db.handle.db,
     sql`insert into connector_credentials (company_id, connector_id, version, secret_ciphertext, checksum, rotated_by, rotated_at)
-      select company_id, connector_id, version, ct, ${checksumUnderSql(s, key)}, ${tenant.adminId}::uuid,
+      select company_id, connector_id, version, secret_ciphertext, ${checksumUnderSql(s, key)}, ${tenant.adminId}::uuid,
         now() - make_interval(secs => ${count} - version)
       from (select ${tenant.companyId}::uuid as company_id, ${tenant.connectorId}::uuid as connector_id, g as version,
-              ${encryptSql(sql`'{"n":' || g || '}'`, key)} as ct
+              ${encryptSql(sql`'{"n":' || g || '}'`, key)} as secret_ciphertext
             from generate_series(1, ${count}) g offset 0) s`,
   );
   await db.query("update integration_connectors set last_credential_version = $1 where id = $2", [

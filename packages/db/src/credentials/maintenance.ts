@@ -13,7 +13,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { queryRows } from "../rows";
 import { databaseErrorOf } from "./errors";
-import { storedColumns } from "./metadata";
+import { credentialColumns, storedColumns } from "./metadata";
 
 /** A row that failed, by ids only. */
 export interface FailedRow {
@@ -63,12 +63,7 @@ export async function reencryptBatch(
   options: { after?: string; limit: number },
 ): Promise<BatchResult> {
   const active = keyring.active;
-  const s = {
-    companyId: sql`s.company_id`,
-    connectorId: sql`s.connector_id`,
-    version: sql`s.version`,
-    ciphertext: sql`s.ct`,
-  };
+  const s = credentialColumns("s");
   const rows = await queryRows<{
     id: string;
     connectorId: string;
@@ -86,12 +81,12 @@ export async function reencryptBatch(
         order by c.id limit ${options.limit}
         for update of c skip locked
       ), s as (
-        select id, company_id, connector_id, version, ${encryptSql(sql`plaintext`, active)} as ct
+        select id, company_id, connector_id, version, ${encryptSql(sql`plaintext`, active)} as secret_ciphertext
         from batch where plaintext is not null
         offset 0
       ), updated as (
         update public.connector_credentials c
-        set secret_ciphertext = s.ct, checksum = ${checksumUnderSql(s, active)}
+        set secret_ciphertext = s.secret_ciphertext, checksum = ${checksumUnderSql(s, active)}
         from s where c.id = s.id
         returning c.id
       )

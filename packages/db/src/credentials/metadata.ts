@@ -35,11 +35,20 @@ export function toCredentialVersion({
   return { ...row, rotatedAt: isoFromMs(rotatedAtMs) };
 }
 
-/** The checksum-covered columns of `connector_credentials` aliased `c`. */
-export const storedColumns = {
-  companyId: sql`c.company_id`,
-  connectorId: sql`c.connector_id`,
-  version: sql`c.version`,
-  ciphertext: sql`c.secret_ciphertext`,
-  checksum: sql`c.checksum`,
-};
+/**
+ * The checksum-covered columns (and the checksum) of a row source aliased `alias` whose columns
+ * carry the table's names: the table itself, or a derived table about to be inserted.
+ */
+export function credentialColumns(alias: string) {
+  const column = (name: string) => sql`${sql.identifier(alias)}.${sql.identifier(name)}`;
+  return {
+    companyId: column("company_id"),
+    connectorId: column("connector_id"),
+    version: column("version"),
+    ciphertext: column("secret_ciphertext"),
+    checksum: column("checksum"),
+  };
+}
+
+/** The stored columns of `connector_credentials` aliased `c`. */
+export const storedColumns = credentialColumns("c");

@@ -6,6 +6,7 @@ import { type Operation, runInTransaction } from "../operation";
 import { CredentialError } from "./errors";
 import {
   type CredentialVersion,
+  credentialColumns,
   metadataColumns,
   type RawCredentialVersion,
   toCredentialVersion,
@@ -42,12 +43,7 @@ export function writeCredentialVersionOperation(
     expectedVersion === undefined
       ? sql``
       : sql`and coalesce((select version from current), 0) = ${expectedVersion}`;
-  const s = {
-    companyId: sql`s.company_id`,
-    connectorId: sql`s.connector_id`,
-    version: sql`s.version`,
-    ciphertext: sql`s.secret_ciphertext`,
-  };
+  const s = credentialColumns("s");
   return {
     statements: [
       sql`select id from public.integration_connectors
