@@ -8,9 +8,9 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
-import { type RequestContext, requestContextStatement, withRequestContext } from "./context";
+import { type RequestContext, requestContextStatement } from "./context";
 import { migratorConfig } from "./migrations";
-import { type Operation, runInTransaction } from "./operation";
+import type { Operation } from "./operation";
 import * as schema from "./schema";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -60,7 +60,6 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     casing: "snake_case",
     logger: options.logger ?? false,
   });
-  const dialect = new PgDialect({ casing: "snake_case" });
   return {
     kind: "postgres",
     db,
@@ -70,13 +69,7 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     },
     migrate: () => migratePostgres(db, migratorConfig),
     async run(context, operation) {
-      const queries = [requestContextStatement(context), ...operation.statements].map(
-        (statement) => {
-          const query = dialect.sqlToQuery(statement);
-          options.logger?.logQuery(query.sql, query.params);
-          return query;
-        },
-      );
+      const queries = requestQueries(context, operation, options.logger);
       const connection = await client.reserve();
       try {
         // Issued without awaiting in between: postgres.js writes them together. Each carries its
@@ -123,9 +116,35 @@ export function wrapPglite(client: PGlite, options: ConnectOptions = {}): Databa
     db,
     listen: (channel, onPayload) => client.listen(channel, onPayload),
     migrate: () => migratePglite(db, migratorConfig),
-    // In process there is no round trip to save: the statements run one after another.
-    run: (context, operation) =>
-      withRequestContext(db, context, (tx) => runInTransaction(tx, operation)),
+    // In process there is no network round trip, but every call into the engine costs: the
+    // statements go straight to PGlite (not through Drizzle's session), one after another.
+    async run(context, operation) {
+      const queries = requestQueries(context, operation, options.logger);
+      let rows: Record<string, unknown>[][];
+      try {
+        rows = await client.transaction(async (tx) => {
+          const results: Record<string, unknown>[][] = [];
+          for (const q of queries) {
+            results.push((await tx.query<Record<string, unknown>>(q.sql, q.params)).rows);
+          }
+          return results;
+        });
+      } catch (error) {
+        throw operation.mapError?.(error) ?? error;
+      }
+      return operation.interpret(rows.slice(1));
+    },
     close: () => client.close(),
   };
+}
+
+const dialect = new PgDialect({ casing: "snake_case" });
+
+/** The request context's statement and the operation's, as text and parameters (and logged). */
+function requestQueries(context: RequestContext, operation: Operation<unknown>, logger?: Logger) {
+  return [requestContextStatement(context), ...operation.statements].map((statement) => {
+    const query = dialect.sqlToQuery(statement);
+    logger?.logQuery(query.sql, query.params);
+    return query;
+  });
 }

@@ -57,28 +57,42 @@ export function readCredentialOperation(
   const which = version === undefined ? sql`` : sql`and c.version = ${version}`;
   return {
     statements: [
+      // The connector is looked up only when no credential row is found: the CASE branch (and
+      // its claim-function call) is not evaluated otherwise, which keeps the common read to the
+      // calls the seed's policy makes itself.
       sql`select ${metadataColumns}, k.kid is not null as "kidKnown",
-          ${verifiedDecryptSql(storedColumns, "k")} as plaintext
-        from public.integration_connectors ic
+          ${verifiedDecryptSql(storedColumns, "k")} as plaintext,
+          case when c.id is null then exists (
+            select 1 from public.integration_connectors ic where ${callerConnector(connectorId)}
+          ) end as "connectorFound"
+        from (select 1) as one
         left join lateral (select * from public.connector_credentials c
-          where c.connector_id = ic.id ${which} order by c.version desc limit 1) c on true
-        left join ${keyringTableSql(keyring, "k")} on k.kid = split_part(c.checksum, ':', 2)
-        where ${callerConnector(connectorId)}`,
+          where c.connector_id = ${connectorId} and c.company_id = (select public.current_company_id()) ${which}
+          order by c.version desc limit 1) c on true
+        left join ${keyringTableSql(keyring, "k")} on k.kid = split_part(c.checksum, ':', 2)`,
     ],
     interpret([rows = []]) {
-      const [row] = rows as (NullableVersion & { kidKnown: boolean; plaintext: string | null })[];
-      if (!row) throw new CredentialError("connector_not_found", "connector not found");
-      if (row.id === null)
+      const [row] = rows as (NullableVersion & {
+        kidKnown: boolean;
+        plaintext: string | null;
+        connectorFound: boolean | null;
+      })[];
+      if (!row || row.id === null) {
+        if (!row?.connectorFound)
+          throw new CredentialError("connector_not_found", "connector not found");
         throw new CredentialError("version_not_found", "credential version not found");
+      }
       if (!row.kidKnown) throw new IntegrityError("unknown_key", row.id);
       if (row.plaintext === null) throw new IntegrityError("checksum_mismatch", row.id);
       const {
         kidKnown: _,
         plaintext,
+        connectorFound: __,
         ...metadata
       } = row as RawCredentialVersion & {
         kidKnown: boolean;
         plaintext: string;
+        connectorFound: null;
       };
       return { ...toCredentialVersion(metadata), plaintext };
     },
