@@ -160,3 +160,31 @@ describe("fan-out", () => {
     await expect.poll(() => hub.size, { timeout: 2000 }).toBe(0);
   });
 });
+
+describe("the listener", () => {
+  it("retries LISTEN after a failure and keeps no state for the refused subscriber", async () => {
+    let attempts = 0;
+    const flaky = {
+      ...db.handle,
+      listen: async (channel: string, onPayload: (payload: string) => void) => {
+        attempts++;
+        if (attempts === 1) throw new Error("database down");
+        return db.handle.listen(channel, onPayload);
+      },
+    };
+    const fresh = new RealtimeHub(flaky, createLogger("silent"));
+    await expect(fresh.subscribe(a.companyId, () => undefined)).rejects.toThrow("database down");
+    expect(fresh.size).toBe(0);
+    const received: string[] = [];
+    const detach = await fresh.subscribe(a.companyId, (event) =>
+      received.push(event.payload.eventType),
+    );
+    expect(fresh.size).toBe(1);
+    expect((await rotate(a, tokenA)).status).toBe(201);
+    // The rotation's INSERT (and, past retention, the DELETE of the oldest version).
+    await expect.poll(() => received[0], { timeout: 2000 }).toBe("INSERT");
+    detach();
+    expect(fresh.size).toBe(0);
+    expect(attempts).toBe(2);
+  });
+});

@@ -1,5 +1,5 @@
 // Connects to PostgreSQL (postgres.js) or embedded PGlite (with pgcrypto) behind one Drizzle type.
-import { PGlite } from "@electric-sql/pglite";
+import { PGlite, parse, protocol } from "@electric-sql/pglite";
 import { pgcrypto } from "@electric-sql/pglite/contrib/pgcrypto";
 import type { Logger } from "drizzle-orm/logger";
 import { type PgDatabase, PgDialect, type PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -116,18 +116,20 @@ export function wrapPglite(client: PGlite, options: ConnectOptions = {}): Databa
     db,
     listen: (channel, onPayload) => client.listen(channel, onPayload),
     migrate: () => migratePglite(db, migratorConfig),
-    // In process there is no network round trip, but every call into the engine costs: the
-    // statements go straight to PGlite (not through Drizzle's session), one after another.
+    // Every call into the engine costs (PGlite's query() makes six per statement), so the
+    // context and the statements go in as one pipelined protocol message. PGlite's transaction()
+    // supplies BEGIN/COMMIT and keeps every other transaction out meanwhile.
     async run(context, operation) {
-      const queries = requestQueries(context, operation, options.logger);
+      const message = pipelineMessage(requestQueries(context, operation, options.logger));
       let rows: Record<string, unknown>[][];
       try {
-        rows = await client.transaction(async (tx) => {
-          const results: Record<string, unknown>[][] = [];
-          for (const q of queries) {
-            results.push((await tx.query<Record<string, unknown>>(q.sql, q.params)).rows);
-          }
-          return results;
+        rows = await client.transaction(async () => {
+          const { messages } = await client.execProtocol(message, { throwOnError: false });
+          const failure = messages.find((m) => m instanceof Error) as DatabaseError | undefined;
+          if (failure) throw failure;
+          return parseResults(messages, client.parsers).map(
+            (r) => r.rows as Record<string, unknown>[],
+          );
         });
       } catch (error) {
         throw operation.mapError?.(error) ?? error;
@@ -139,6 +141,31 @@ export function wrapPglite(client: PGlite, options: ConnectOptions = {}): Databa
 }
 
 const dialect = new PgDialect({ casing: "snake_case" });
+const { parseResults } = parse;
+type DatabaseError = Error & { code?: string };
+
+/** A parameter in PostgreSQL's text format (the server infers or casts its type). */
+function textParameter(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString("hex")}`;
+  if (typeof value === "boolean") return value ? "t" : "f";
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+/** Extended-protocol messages for each query, each with its own Sync, as one buffer. */
+function pipelineMessage(queries: { sql: string; params: unknown[] }[]): Uint8Array {
+  const { serialize } = protocol;
+  return Buffer.concat(
+    queries.flatMap((q) => [
+      serialize.parse({ text: q.sql }),
+      serialize.bind({ values: q.params.map(textParameter) }),
+      serialize.describe({ type: "P" }),
+      serialize.execute({}),
+      serialize.sync(),
+    ]),
+  );
+}
 
 /** The request context's statement and the operation's, as text and parameters (and logged). */
 function requestQueries(context: RequestContext, operation: Operation<unknown>, logger?: Logger) {

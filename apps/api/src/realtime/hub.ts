@@ -67,16 +67,22 @@ export class RealtimeHub {
     return n;
   }
 
-  /** Attaches a subscriber for one company; resolves to its detach function once listening. */
+  /** Attaches a subscriber for one company once the listener runs; resolves to its detach function. */
   async subscribe(companyId: string, subscriber: Subscriber): Promise<() => void> {
-    this.#listening ??= this.database.listen(NOTIFY_CHANNEL, (payload) => this.#dispatch(payload));
+    // A failed LISTEN (database down) is retried by the next subscriber rather than cached.
+    this.#listening ??= this.database
+      .listen(NOTIFY_CHANNEL, (payload) => this.#dispatch(payload))
+      .catch((error: unknown) => {
+        this.#listening = undefined;
+        throw error;
+      });
+    await this.#listening;
     let set = this.#subscribers.get(companyId);
     if (!set) {
       set = new Set();
       this.#subscribers.set(companyId, set);
     }
     set.add(subscriber);
-    await this.#listening;
     return () => {
       set.delete(subscriber);
       if (set.size === 0 && this.#subscribers.get(companyId) === set)
