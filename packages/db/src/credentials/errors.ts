@@ -28,8 +28,3 @@ export function databaseErrorOf(error: unknown): { code?: string; message?: stri
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   return { message: cause instanceof Error ? cause.message : undefined };
 }
-
-/** PostgreSQL's insufficient_privilege, raised by grants and by the in-database guard. */
-export function isInsufficientPrivilege(error: unknown): boolean {
-  return databaseErrorOf(error).code === "42501";
-}

@@ -2,6 +2,7 @@
 // kid (master-key rotation) and integrity verification. Runs as the connection's own role, which
 // must bypass RLS (superuser or BYPASSRLS): it acts for no company.
 import {
+  checksumKidSql,
   checksumMatchesSql,
   checksumUnderSql,
   encryptSql,
@@ -32,7 +33,7 @@ export interface BatchResult {
 }
 
 const NIL = "00000000-0000-0000-0000-000000000000";
-const kidOf = sql`split_part(c.checksum, ':', 2)`;
+const kidOf = checksumKidSql(sql`c.checksum`);
 
 /** Whether the connection's role can see every row despite forced RLS. */
 export async function canBypassRls(db: Database): Promise<boolean> {

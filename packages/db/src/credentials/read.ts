@@ -1,5 +1,11 @@
 // Reading credentials: version lists (metadata only) and verified, decrypted secrets.
-import { IntegrityError, type Keyring, keyringTableSql, verifiedDecryptSql } from "@vibot/crypto";
+import {
+  checksumKidSql,
+  IntegrityError,
+  type Keyring,
+  keyringTableSql,
+  verifiedDecryptSql,
+} from "@vibot/crypto";
 import { sql } from "drizzle-orm";
 import type { Transaction } from "../client";
 import { type Operation, runInTransaction } from "../operation";
@@ -69,7 +75,7 @@ export function readCredentialOperation(
         left join lateral (select * from public.connector_credentials c
           where c.connector_id = ${connectorId} and c.company_id = (select public.current_company_id()) ${which}
           order by c.version desc limit 1) c on true
-        left join ${keyringTableSql(keyring, "k")} on k.kid = split_part(c.checksum, ':', 2)`,
+        left join ${keyringTableSql(keyring, "k")} on k.kid = ${checksumKidSql(sql`c.checksum`)}`,
     ],
     interpret([rows = []]) {
       const [row] = rows as (NullableVersion & {
@@ -103,10 +109,6 @@ export function readCredentialOperation(
         : undefined,
   };
 }
-
-/** listCredentialVersionsOperation inside an open transaction. */
-export const listCredentialVersions = (tx: Transaction, connectorId: string) =>
-  runInTransaction(tx, listCredentialVersionsOperation(connectorId));
 
 /** readCredentialOperation inside an open transaction. */
 export const readCredential = (

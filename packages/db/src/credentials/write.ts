@@ -133,7 +133,3 @@ export function destroyCredentialVersionsOperation(
     },
   };
 }
-
-/** destroyCredentialVersionsOperation inside an open transaction. */
-export const destroyCredentialVersions = (tx: Transaction, connectorId: string, version?: number) =>
-  runInTransaction(tx, destroyCredentialVersionsOperation(connectorId, version));
