@@ -12,10 +12,8 @@ export interface OperatorContext {
 }
 
 /** Opens the configured database (embedded when DATABASE_URL is unset) with the keyring. */
-export async function openOperatorContext(
-  environment: NodeJS.ProcessEnv = process.env,
-): Promise<OperatorContext> {
-  const config = loadConfig(environment);
+export async function openOperatorContext(): Promise<OperatorContext> {
+  const config = loadConfig();
   let keyringJson = config.keyringJson;
   if (!config.databaseUrl && !keyringJson)
     keyringJson = (await loadDevSecrets(config.pgliteDataDir)).secrets.keyring;

@@ -14,7 +14,7 @@ declare module "vitest" {
   }
 }
 
-export default async function setup(project: TestProject) {
+export async function setup(project: TestProject) {
   const client = await PGlite.create({ extensions: { pgcrypto } });
   await wrapPglite(client).migrate();
   const dump = await client.dumpDataDir("none");

@@ -4,7 +4,7 @@ import postgres from "postgres";
 import type { TestProject } from "vitest/node";
 import { serverUrl } from "./urls";
 
-export default async function setup(project: TestProject) {
+export async function setup(project: TestProject) {
   const admin = postgres(serverUrl("postgres"), { max: 1, onnotice: () => {} });
   const template = `vibot_test_template_${process.pid}`;
   await admin.unsafe(`drop database if exists ${template}`);
