@@ -10,7 +10,7 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { type RequestContext, requestContextStatement } from "./context";
 import { migratorConfig } from "./migrations";
-import type { Operation } from "./operation";
+import { type Operation, operationFailure } from "./operation";
 import * as schema from "./schema";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -81,7 +81,7 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
         ];
         const settled = await Promise.allSettled(pending);
         const failure = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
-        if (failure) throw operation.mapError?.(failure.reason) ?? failure.reason;
+        if (failure) throw operationFailure(operation, failure.reason);
         const rows = settled.map(
           (r) => (r as PromiseFulfilledResult<Record<string, unknown>[]>).value,
         );
@@ -132,7 +132,7 @@ export function wrapPglite(client: PGlite, options: ConnectOptions = {}): Databa
           );
         });
       } catch (error) {
-        throw operation.mapError?.(error) ?? error;
+        throw operationFailure(operation, error);
       }
       return operation.interpret(rows.slice(1));
     },

@@ -10,10 +10,15 @@ export const migratorConfig = {
   migrationsSchema: "drizzle",
 };
 
-/** The `when` stamp of the newest committed migration (drizzle's journal). */
+let newest: number | undefined;
+
+/** The `when` stamp of the newest committed migration (drizzle's journal, read once). */
 export function newestCommittedMigration(): number {
-  const journal = JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, "utf8")) as {
-    entries: { when: number }[];
-  };
-  return Math.max(...journal.entries.map((entry) => entry.when));
+  if (newest === undefined) {
+    const journal = JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, "utf8")) as {
+      entries: { when: number }[];
+    };
+    newest = Math.max(...journal.entries.map((entry) => entry.when));
+  }
+  return newest;
 }

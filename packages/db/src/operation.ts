@@ -14,13 +14,18 @@ export interface Operation<T> {
   mapError?(error: unknown): unknown;
 }
 
+/** The error a failed operation reports: its domain mapping of the database error, or the error. */
+export function operationFailure(operation: Operation<unknown>, error: unknown): unknown {
+  return operation.mapError?.(error) ?? error;
+}
+
 /** Runs an operation inside an open transaction, one statement after another. */
 export async function runInTransaction<T>(tx: Transaction, operation: Operation<T>): Promise<T> {
   const results: Record<string, unknown>[][] = [];
   try {
     for (const statement of operation.statements) results.push(await queryRows(tx, statement));
   } catch (error) {
-    throw operation.mapError?.(error) ?? error;
+    throw operationFailure(operation, error);
   }
   return operation.interpret(results);
 }

@@ -34,10 +34,9 @@ type RawMetadata = {
 
 const iso = (timestamp: string) => new Date(timestamp).toISOString();
 
-function metadata(
-  raw: RawMetadata | Record<string, never>,
-): CredentialVersion | Record<string, never> {
-  if (!("id" in raw)) return {};
+/** A side of the notification, or undefined when that side does not exist. */
+function metadata(raw: RawMetadata | Record<string, never>): CredentialVersion | undefined {
+  if (!("id" in raw)) return undefined;
   return {
     id: raw.id,
     companyId: raw.company_id,
@@ -45,6 +44,28 @@ function metadata(
     version: raw.version,
     rotatedAt: iso(raw.rotated_at),
     rotatedBy: raw.rotated_by,
+  };
+}
+
+/** A change event in Supabase's postgres-changes shape. */
+export function changeEvent(
+  id: string,
+  companyId: string,
+  eventType: Operation,
+  commit: Date,
+  sides: { new?: CredentialVersion; old?: CredentialVersion },
+): ChangeEvent {
+  return {
+    id,
+    companyId,
+    payload: {
+      schema: "public",
+      table: "connector_credentials",
+      eventType,
+      commitTimestamp: commit.toISOString(),
+      new: sides.new ?? {},
+      old: sides.old ?? {},
+    },
   };
 }
 
@@ -101,18 +122,16 @@ export class RealtimeHub {
     const subscribers = this.#subscribers.get(raw.company_id);
     if (!subscribers) return;
     const commit = new Date(raw.at);
-    const event: ChangeEvent = {
-      id: `${commit.getTime()}-${++this.#sequence}`,
-      companyId: raw.company_id,
-      payload: {
-        schema: "public",
-        table: "connector_credentials",
-        eventType: raw.op,
-        commitTimestamp: commit.toISOString(),
+    const event = changeEvent(
+      `${commit.getTime()}-${++this.#sequence}`,
+      raw.company_id,
+      raw.op,
+      commit,
+      {
         new: metadata(raw.new),
         old: metadata(raw.old),
       },
-    };
+    );
     for (const subscriber of subscribers) subscriber(event);
   }
 }

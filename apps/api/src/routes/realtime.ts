@@ -6,7 +6,7 @@ import { streamSSE } from "hono/streaming";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { requireAdmin } from "../middleware/auth";
-import { CHANNEL, type ChangeEvent } from "../realtime/hub";
+import { CHANNEL, type ChangeEvent, changeEvent } from "../realtime/hub";
 import { asReader } from "../request-context";
 
 /**
@@ -46,18 +46,12 @@ realtime.get("/", requireAdmin({ allowQueryToken: true }), async (c) => {
     try {
       await stream.write(": connected\n\n");
       for (const row of missed) {
-        await send({
-          id: `${Date.parse(row.rotatedAt)}-0`,
-          companyId: caller.companyId,
-          payload: {
-            schema: "public",
-            table: "connector_credentials",
-            eventType: "INSERT",
-            commitTimestamp: row.rotatedAt,
+        const rotatedAt = new Date(row.rotatedAt);
+        await send(
+          changeEvent(`${rotatedAt.getTime()}-0`, caller.companyId, "INSERT", rotatedAt, {
             new: row,
-            old: {},
-          },
-        });
+          }),
+        );
       }
       while (!stream.aborted && !stream.closed) {
         await stream.sleep(deps.realtime.heartbeatMs);
