@@ -1,29 +1,19 @@
 // The API as `pnpm start` builds it, plus the benchmark's floor: a plain primary-key SELECT on the
 // same HTTP stack, with no auth, no transaction and no crypto. Exists only in the benchmark.
 import { serve } from "@hono/node-server";
-import { Keyring } from "@vibot/crypto";
 import { queryRows } from "@vibot/db";
 import { sql } from "drizzle-orm";
-import { createApp } from "../src/app";
+import { compose } from "../src/compose";
 import { loadConfig } from "../src/config";
-import { openDatabase } from "../src/database";
 import { createLogger } from "../src/logger";
 import { seedBench } from "./seed";
 
 const config = loadConfig();
 if (!config.jwtSecret || !config.keyringJson)
   throw new Error("the bench server needs a JWT secret and a keyring");
-const database = await openDatabase(config);
-const keyring = await Keyring.fromJson(config.keyringJson);
+const { app, database, keyring } = await compose(config, createLogger(config.logLevel));
 // An embedded database lives inside this process, so it seeds its own benchmark data.
 if (process.argv.includes("--seed")) await seedBench(database.db, keyring);
-const app = createApp({
-  database,
-  keyring,
-  logger: createLogger(config.logLevel),
-  jwtSecret: config.jwtSecret,
-  maxVersions: config.maxVersions,
-});
 
 app.get("/bench/floor/:id", async (c) => {
   const [row] = await queryRows<{ id: string; version: number; secret_ciphertext: Uint8Array }>(

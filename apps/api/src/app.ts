@@ -9,6 +9,7 @@ import { accessLog } from "./middleware/access-log";
 import { requireAdmin } from "./middleware/auth";
 import { requireJsonBody } from "./middleware/json-body";
 import { CHANNEL, RealtimeHub } from "./realtime/hub";
+import { StreamLimits } from "./realtime/limits";
 import { connectors } from "./routes/connectors";
 import { consolePage } from "./routes/console";
 import { credentials } from "./routes/credentials";
@@ -27,6 +28,10 @@ export function createApp(dependencies: AppDependencies) {
       hub:
         dependencies.realtime?.hub ?? new RealtimeHub(dependencies.database, dependencies.logger),
       heartbeatMs: dependencies.realtime?.heartbeatMs ?? 25_000,
+      limits: new StreamLimits({
+        maxStreamsPerToken: dependencies.realtime?.limits?.maxStreamsPerToken ?? 5,
+        maxStreamsPerCompany: dependencies.realtime?.limits?.maxStreamsPerCompany ?? 100,
+      }),
     },
   };
 
@@ -42,8 +47,17 @@ export function createApp(dependencies: AppDependencies) {
     return c.json(error.body(c.var.requestId), error.status);
   });
 
-  app.use("/v1/connectors", requireAdmin(), requireJsonBody());
-  app.use("/v1/connectors/*", requireAdmin(), requireJsonBody());
+  // Every /v1 route is for admins of a company; the realtime stream may carry its token in the query.
+  app.use(
+    "/v1/*",
+    requireAdmin({
+      secret: dependencies.jwtSecret,
+      audience: dependencies.jwtAudience ?? "authenticated",
+      queryTokenPaths: ["/v1/realtime"],
+    }),
+  );
+  app.use("/v1/connectors/*", requireJsonBody());
+  app.use("/v1/connectors", requireJsonBody());
   app.use(
     "/v1/*",
     bodyLimit({
@@ -95,7 +109,7 @@ export function createApp(dependencies: AppDependencies) {
         "Encrypted, versioned, integrity-checked connector secrets in your own PostgreSQL.",
     },
   });
-  return app;
+  return Object.assign(app, { dependencies: deps });
 }
 
 export type App = ReturnType<typeof createApp>;

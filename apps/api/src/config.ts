@@ -13,11 +13,14 @@ export const resolveFromRoot = (path: string) =>
 
 const levels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL");
+const count = (min: number, max: number) =>
+  z.coerce.number().int("must be an integer").min(min).max(max);
+
 const environmentSchema = z.object({
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
-    .optional(),
+  DATABASE_URL: postgresUrl.optional(),
   PGLITE_DATA_DIR: z.string().min(1).default("./.data/pglite"),
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int("must be an integer").min(0).max(65_535).default(3000),
@@ -31,6 +34,16 @@ const environmentSchema = z.object({
     .max(1000)
     .default(10),
   LOG_LEVEL: z.enum(levels).default("info"),
+  OPERATOR_DATABASE_URL: postgresUrl.optional(),
+  JWT_AUDIENCE: z.string().min(1).default("authenticated"),
+  REALTIME_MAX_STREAMS_PER_TOKEN: count(1, 1_000).default(5),
+  REALTIME_MAX_STREAMS_PER_COMPANY: count(1, 100_000).default(100),
+  DATABASE_POOL_MAX: count(2, 1_000).default(20),
+  DATABASE_ACQUIRE_TIMEOUT_MS: count(1, 600_000).default(2_000),
+  DATABASE_LOCK_TIMEOUT_MS: count(1, 600_000).default(2_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: count(1, 600_000).default(5_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: count(1_000, 3_600_000).default(65_000),
+  SHUTDOWN_GRACE_MS: count(0, 3_600_000).default(10_000),
 });
 
 export interface Config {
@@ -44,6 +57,17 @@ export interface Config {
   keyringJson: string | undefined;
   maxVersions: number;
   logLevel: (typeof levels)[number];
+  /** A role that owns the schema or bypasses RLS, for migrate, reencrypt and verify-integrity. */
+  operatorDatabaseUrl: string | undefined;
+  jwtAudience: string;
+  realtime: { maxStreamsPerToken: number; maxStreamsPerCompany: number };
+  database: {
+    poolMax: number;
+    acquireTimeoutMs: number;
+    lockTimeoutMs: number;
+    statementTimeoutMs: number;
+  };
+  http: { keepAliveTimeoutMs: number; shutdownGraceMs: number };
 }
 
 export class ConfigError extends Error {
@@ -89,5 +113,21 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     keyringJson,
     maxVersions: env.CREDENTIALS_MAX_VERSIONS,
     logLevel: env.LOG_LEVEL,
+    operatorDatabaseUrl: env.OPERATOR_DATABASE_URL,
+    jwtAudience: env.JWT_AUDIENCE,
+    realtime: {
+      maxStreamsPerToken: env.REALTIME_MAX_STREAMS_PER_TOKEN,
+      maxStreamsPerCompany: env.REALTIME_MAX_STREAMS_PER_COMPANY,
+    },
+    database: {
+      poolMax: env.DATABASE_POOL_MAX,
+      acquireTimeoutMs: env.DATABASE_ACQUIRE_TIMEOUT_MS,
+      lockTimeoutMs: env.DATABASE_LOCK_TIMEOUT_MS,
+      statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    },
+    http: {
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    },
   };
 }

@@ -5,10 +5,13 @@ import { connectPglite, connectPostgres, type DatabaseHandle } from "@vibot/db";
 import type { Config } from "./config";
 
 export async function openDatabase(config: Config): Promise<DatabaseHandle> {
-  if (config.databaseUrl) return connectPostgres(config.databaseUrl);
+  const { poolMax, acquireTimeoutMs, lockTimeoutMs, statementTimeoutMs } = config.database;
+  const limits = { lockTimeoutMs, statementTimeoutMs };
+  if (config.databaseUrl)
+    return connectPostgres(config.databaseUrl, { max: poolMax, acquireTimeoutMs, limits });
   const dataDir = config.pgliteDataDir.startsWith("memory://") ? undefined : config.pgliteDataDir;
   if (dataDir) await mkdir(dataDir, { recursive: true });
-  const database = await connectPglite(dataDir);
+  const database = await connectPglite(dataDir, { limits });
   await database.migrate();
   return database;
 }

@@ -69,7 +69,11 @@ export async function seedDemo(database: DatabaseHandle, demo: DevSecrets["demo"
 }
 
 /** A Supabase-shaped access token for the demo admin. */
-export function demoAdminToken(jwtSecret: string, demo: DevSecrets["demo"]): Promise<string> {
+export function demoAdminToken(
+  jwtSecret: string,
+  demo: DevSecrets["demo"],
+  audience = "authenticated",
+): Promise<string> {
   return new SignJWT({
     role: "authenticated",
     company_id: demo.companyId,
@@ -78,6 +82,7 @@ export function demoAdminToken(jwtSecret: string, demo: DevSecrets["demo"]): Pro
   })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(demo.userId)
+    .setAudience(audience)
     .setIssuedAt()
     .setExpirationTime("24h")
     .sign(new TextEncoder().encode(jwtSecret));

@@ -3,6 +3,7 @@ import type { Keyring } from "@vibot/crypto";
 import type { DatabaseHandle, JwtClaims } from "@vibot/db";
 import type { Logger } from "./logger";
 import type { RealtimeHub } from "./realtime/hub";
+import type { StreamLimitOptions, StreamLimits } from "./realtime/limits";
 
 export interface AppDependencies {
   database: DatabaseHandle;
@@ -10,15 +11,17 @@ export interface AppDependencies {
   logger: Logger;
   /** HS256 secret of access tokens (Supabase's JWT secret). */
   jwtSecret: string;
+  /** Required `aud` of access tokens; `authenticated` (Supabase's user tokens) when absent. */
+  jwtAudience?: string;
   /** Versions kept per connector. */
   maxVersions: number;
-  /** The realtime fan-out (one per process) and the heartbeat interval; created when absent. */
-  realtime?: { hub?: RealtimeHub; heartbeatMs?: number };
+  /** The realtime fan-out (one per process), heartbeat interval and stream caps; defaults when absent. */
+  realtime?: { hub?: RealtimeHub; heartbeatMs?: number; limits?: Partial<StreamLimitOptions> };
 }
 
 /** Dependencies createApp fills in when the caller does not. */
-export interface ResolvedDependencies extends AppDependencies {
-  realtime: { hub: RealtimeHub; heartbeatMs: number };
+export interface ResolvedDependencies extends Omit<AppDependencies, "realtime"> {
+  realtime: { hub: RealtimeHub; heartbeatMs: number; limits: StreamLimits };
 }
 
 /** The verified caller of a request. */
@@ -27,6 +30,10 @@ export interface Caller {
   userId: string;
   companyId: string;
   claims: JwtClaims;
+  /** When the token expires (epoch ms); a realtime stream ends then. */
+  expiresAt: number;
+  /** A digest of the token, to count its realtime streams. */
+  tokenKey: string;
 }
 
 export interface AppEnv {

@@ -1,7 +1,7 @@
 // onError: our errors, Hono's HTTP exceptions, domain and database errors, then anything else
 // (500, logged). Bodies carry codes and plain messages, never driver text or data.
 import { IntegrityError } from "@vibot/crypto";
-import { CredentialError, databaseErrorOf } from "@vibot/db";
+import { CredentialError, databaseErrorOf, unavailableFrom } from "@vibot/db";
 import type { ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env";
@@ -23,10 +23,6 @@ const httpStatusCodes: Partial<Record<number, ErrorCode>> = {
   415: "unsupported_media_type",
 };
 
-/** SQLSTATEs and driver codes that mean "the database is not there right now". */
-const UNAVAILABLE =
-  /^(08\w{3}|57P0[1-3]|53300|ECONNREFUSED|ECONNRESET|ETIMEDOUT|CONNECT_TIMEOUT|CONNECTION_(CLOSED|ENDED|DESTROYED))$/;
-
 function classify(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
   if (error instanceof HTTPException) {
@@ -46,11 +42,11 @@ function classify(error: unknown): ApiError | undefined {
   const database = databaseErrorOf(error);
   if (database.code === "42501")
     return new ApiError("forbidden", "not allowed to change credentials of this company");
-  if (database.code && UNAVAILABLE.test(database.code)) {
-    return new ApiError("service_unavailable", "the database is unavailable");
-  }
-  if (database.message?.includes("PGlite is closed")) {
-    return new ApiError("service_unavailable", "the database is unavailable");
+  const unavailable = unavailableFrom(error);
+  if (unavailable) {
+    const message =
+      unavailable.reason === "unreachable" ? "the database is unavailable" : "the database is busy";
+    return new ApiError("service_unavailable", message, undefined, unavailable.retryAfterSeconds);
   }
   return undefined;
 }
@@ -74,10 +70,13 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
   } else if (apiError.code === "internal_error" || apiError.code === "service_unavailable") {
     // Driver errors can quote the SQL and its parameters (keys, secrets): log codes only.
     const database = databaseErrorOf(error);
+    const reason = unavailableFrom(error)?.reason;
     logger.error(
-      { event: "request.failed", requestId, errorName: error.name, sqlState: database.code },
+      { event: "request.failed", requestId, errorName: error.name, sqlState: database.code, reason },
       "request failed",
     );
   }
+  if (apiError.retryAfterSeconds !== undefined)
+    c.header("retry-after", String(apiError.retryAfterSeconds));
   return c.json(apiError.body(requestId), apiError.status);
 };

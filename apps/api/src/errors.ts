@@ -9,12 +9,16 @@ export const errorStatus = {
   version_conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  too_many_requests: 429,
   integrity_check_failed: 500,
   internal_error: 500,
   service_unavailable: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof errorStatus;
+
+/** Every error code, for the OpenAPI document's enum (built from the same table). */
+export const errorCodes = Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]];
 
 export interface ErrorDetail {
   field: string;
@@ -27,6 +31,8 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: ErrorDetail[],
+    /** Seconds for the Retry-After header (503, 429). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

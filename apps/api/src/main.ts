@@ -1,85 +1,53 @@
-// The server entry point (`pnpm start`): configuration, database, keyring, then HTTP.
-import { serve } from "@hono/node-server";
-import { Keyring, KeyringError } from "@vibot/crypto";
-import { migrationsApplied } from "@vibot/db";
-import { createApp } from "./app";
+// The server entry point (`pnpm start`): configuration, composition, HTTP, and a draining stop on
+// SIGTERM or SIGINT (exit 0 when every request finished within SHUTDOWN_GRACE_MS).
+import { KeyringError } from "@vibot/crypto";
+import { compose } from "./compose";
 import { ConfigError, loadConfig } from "./config";
-import { openDatabase } from "./database";
-import { demoAdminToken, loadDevSecrets, seedDemo } from "./dev-mode";
 import { createLogger } from "./logger";
+import { startServer } from "./server";
 
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const database = await openDatabase(config);
+  const { app, database, keyring, banner } = await compose(config, logger);
 
-  let { jwtSecret, keyringJson } = config;
-  let banner: string[] = [];
-  if (!config.databaseUrl) {
-    const { secrets, path } = await loadDevSecrets(config.pgliteDataDir);
-    jwtSecret ??= secrets.jwtSecret;
-    keyringJson ??= secrets.keyring;
-    await seedDemo(database, secrets.demo);
-    const token = await demoAdminToken(jwtSecret, secrets.demo);
-    const url = (port: number) => `http://${config.host}:${port}`;
-    banner = [
-      `Embedded PGlite database: ${config.pgliteDataDir}`,
-      path
-        ? `Development secrets: ${path} (mode 0600; never use them in production)`
-        : "Development secrets: in memory",
-      `Demo company ${secrets.demo.companyId}, connector ${secrets.demo.connectorId}`,
-      "Demo admin access token (24 h):",
-      `TOKEN=${token}`,
-      "Try:",
-      `curl -s -X POST {URL}/v1/connectors/${secrets.demo.connectorId}/credentials -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"secret":{"apiKey":"sk_test_123"}}'`,
-      `curl -s {URL}/v1/connectors/${secrets.demo.connectorId}/credentials/current -H "Authorization: Bearer $TOKEN"`,
-    ].map((line) => line.replaceAll("{URL}", url(config.port)));
-  } else if (!(await migrationsApplied(database).catch(() => false))) {
-    logger.warn(
-      { event: "startup.migrations_missing" },
-      "migrations are missing: run `pnpm db:migrate`",
-    );
-  }
-  if (!jwtSecret || !keyringJson)
-    throw new ConfigError("SUPABASE_JWT_SECRET and CREDENTIALS_KEYRING are required");
-
-  const keyring = await Keyring.fromJson(keyringJson);
-  const app = createApp({ database, keyring, logger, jwtSecret, maxVersions: config.maxVersions });
-  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
-    const listening = `Listening on http://${config.host}:${info.port}`;
-    const lines = [
-      listening,
-      ...banner.map((l) => l.replaceAll(`:${config.port}/`, `:${info.port}/`)),
-    ];
-    process.stdout.write(`${lines.join("\n")}\n`);
-    logger.info(
-      { event: "startup.listening", port: info.port, activeKid: keyring.active.kid },
-      "listening",
-    );
-  });
-
-  server.once("error", (error: NodeJS.ErrnoException) => {
-    process.stderr.write(
-      `Cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}\n`,
-    );
+  let running: Awaited<ReturnType<typeof startServer>>;
+  try {
+    running = await startServer(app, {
+      host: config.host,
+      port: config.port,
+      keepAliveTimeoutMs: config.http.keepAliveTimeoutMs,
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    process.stderr.write(`Cannot listen on ${config.host}:${config.port}: ${code}\n`);
+    await database.close();
     process.exit(1);
-  });
+  }
+  const url = `http://${config.host}:${running.port}`;
+  const lines = [`Listening on ${url}`, ...banner.map((l) => l.replaceAll("{URL}", url))];
+  process.stdout.write(`${lines.join("\n")}\n`);
+  logger.info(
+    { event: "startup.listening", port: running.port, activeKid: keyring.active.kid },
+    "listening",
+  );
 
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = async (signal: string) => {
     // A signal can arrive twice (to the process group and relayed by a wrapper such as tsx).
     if (stopping) return;
     stopping = true;
-    logger.info({ event: "shutdown", signal }, "shutting down");
-    server.close(async () => {
-      await database.close();
-      process.stdout.write("Stopped cleanly\n");
-      process.exit(0);
-    });
-    setTimeout(() => process.exit(1), 10_000).unref();
+    const inFlight = running.inFlight;
+    logger.info({ event: "shutdown.draining", signal, inFlight }, "draining");
+    const hub = app.dependencies.realtime.hub;
+    const finished = await running.drain(config.http.shutdownGraceMs, () => hub.close());
+    await database.close().catch(() => {});
+    logger.info({ event: "shutdown.done", finished }, "stopped");
+    process.stdout.write(finished ? "Stopped cleanly\n" : "Stopped after the grace period\n");
+    process.exit(0);
   };
-  process.on("SIGINT", () => shutdown("SIGINT"));
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
 }
 
 main().catch((error: unknown) => {

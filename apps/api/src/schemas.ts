@@ -1,5 +1,6 @@
 // Request and response schemas: validation and the OpenAPI document come from the same source.
 import { z } from "@hono/zod-openapi";
+import { errorCodes } from "./errors";
 
 export const MAX_SECRET_BYTES = 65_536;
 const MAX_INT4 = 2_147_483_647;
@@ -97,18 +98,7 @@ export const Credential = z
 export const ErrorBody = z
   .object({
     error: z.object({
-      code: z.enum([
-        "bad_request",
-        "unauthorized",
-        "forbidden",
-        "not_found",
-        "version_conflict",
-        "payload_too_large",
-        "unsupported_media_type",
-        "integrity_check_failed",
-        "internal_error",
-        "service_unavailable",
-      ]),
+      code: z.enum(errorCodes),
       message: z.string(),
       requestId: z.string(),
       details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),

@@ -24,7 +24,9 @@ const SECRET = "sk_live_realtime_secret";
 beforeAll(async () => {
   db = await openTestDatabase();
   hub = new RealtimeHub(db.handle, createLogger("silent"));
-  api = await createTestApi(db, { realtime: { hub, heartbeatMs: 100 } });
+  api = await createTestApi(db, {
+    realtime: { hub, heartbeatMs: 100, limits: { maxStreamsPerToken: 200, maxStreamsPerCompany: 200 } },
+  });
   a = await seedTenant(db, "A");
   b = await seedTenant(db, "B");
   tokenA = await tokenFor(a.admin);

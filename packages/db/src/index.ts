@@ -1,9 +1,12 @@
-// @vibot/db: schema, connections, migrations, the request-context transaction and credential operations.
+// @vibot/db: schema, connections, migrations, the request door and credential operations.
+export * from "./availability";
 export * from "./client";
 export * from "./context";
 export * from "./credentials";
 export * from "./migrate";
 export * from "./migrations";
 export * from "./operation";
+export * from "./pglite";
+export * from "./postgres";
 export * from "./rows";
 export * from "./schema";

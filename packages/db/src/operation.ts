@@ -1,11 +1,19 @@
-// A database operation as data: the statements it sends, in order, and how to read their rows.
-// The same operation runs inside a caller's transaction (statement by statement) or through the
-// request door in one pipelined round trip.
+// A database operation as data: the role it runs as, the statements it sends in order, and how to
+// read their rows. The request door (`DatabaseHandle.run`) sends it in one round trip; inside a
+// caller's own transaction it runs statement by statement.
 import type { SQL } from "drizzle-orm";
 import type { Transaction } from "./client";
 import { queryRows } from "./rows";
+import type { RequestRole } from "./schema/roles";
 
 export interface Operation<T> {
+  /** `authenticated` for reads (under RLS), `service_role` for writes (behind the guard). */
+  role: RequestRole;
+  /**
+   * Writes with the same key (a connector id) wait for each other in the process before they take
+   * a pooled connection, so one hot or locked connector holds at most one connection.
+   */
+  queueKey?: string;
   /** Run in order, each with its own snapshot (READ COMMITTED), in one transaction. */
   statements: SQL[];
   /** Turns the rows of every statement into the result, or throws the domain error. */

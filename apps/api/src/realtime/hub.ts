@@ -1,5 +1,6 @@
 // One database listener per process, fanned out to every SSE subscriber of the company a change
 // belongs to. Payloads carry metadata only; the trigger never puts ciphertext or checksum in them.
+import { randomBytes } from "node:crypto";
 import type { CredentialVersion, DatabaseHandle } from "@vibot/db";
 import type { Logger } from "../logger";
 
@@ -10,7 +11,10 @@ type Operation = "INSERT" | "UPDATE" | "DELETE";
 
 /** Supabase's postgres-changes payload shape; a side that does not exist is `{}`. */
 export interface ChangeEvent {
-  /** SSE id: `<commit epoch ms>-<sequence>`; see Last-Event-ID replay. */
+  /**
+   * SSE id: `<commit epoch ms>-<random>`. The time is the event's own; the random part says
+   * nothing about any other company's activity. Last-Event-ID replay reads the time.
+   */
   id: string;
   companyId: string;
   payload: {
@@ -71,10 +75,14 @@ export function changeEvent(
 
 export type Subscriber = (event: ChangeEvent) => void;
 
+/** Company ids are uuids: compared case-insensitively, so keyed in lower case. */
+const companyKey = (companyId: string) => companyId.toLowerCase();
+
 export class RealtimeHub {
   readonly #subscribers = new Map<string, Set<Subscriber>>();
+  readonly #closers = new Set<() => void>();
   #listening: Promise<unknown> | undefined;
-  #sequence = 0;
+  #closed = false;
 
   constructor(
     private readonly database: DatabaseHandle,
@@ -88,8 +96,29 @@ export class RealtimeHub {
     return n;
   }
 
-  /** Attaches a subscriber for one company once the listener runs; resolves to its detach function. */
-  async subscribe(companyId: string, subscriber: Subscriber): Promise<() => void> {
+  /**
+   * Ends every stream (shutdown): each subscriber's `onClose` runs once and no new subscriber is
+   * attached after this.
+   */
+  close(): void {
+    this.#closed = true;
+    for (const onClose of [...this.#closers]) onClose();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Attaches a subscriber for one company once the listener runs; resolves to its detach function.
+   * `onClose` runs if the hub closes first.
+   */
+  async subscribe(
+    companyId: string,
+    subscriber: Subscriber,
+    onClose: () => void = () => {},
+  ): Promise<() => void> {
+    if (this.#closed) throw new Error("the realtime hub is closed");
     // A failed LISTEN (database down) is retried by the next subscriber rather than cached.
     this.#listening ??= this.database
       .listen(NOTIFY_CHANNEL, (payload) => this.#dispatch(payload))
@@ -98,16 +127,18 @@ export class RealtimeHub {
         throw error;
       });
     await this.#listening;
-    let set = this.#subscribers.get(companyId);
+    const key = companyKey(companyId);
+    let set = this.#subscribers.get(key);
     if (!set) {
       set = new Set();
-      this.#subscribers.set(companyId, set);
+      this.#subscribers.set(key, set);
     }
     set.add(subscriber);
+    this.#closers.add(onClose);
     return () => {
+      this.#closers.delete(onClose);
       set.delete(subscriber);
-      if (set.size === 0 && this.#subscribers.get(companyId) === set)
-        this.#subscribers.delete(companyId);
+      if (set.size === 0 && this.#subscribers.get(key) === set) this.#subscribers.delete(key);
     };
   }
 
@@ -119,11 +150,11 @@ export class RealtimeHub {
       this.logger.warn({ event: "realtime.bad_payload" }, "unreadable change notification");
       return;
     }
-    const subscribers = this.#subscribers.get(raw.company_id);
+    const subscribers = this.#subscribers.get(companyKey(raw.company_id));
     if (!subscribers) return;
     const commit = new Date(raw.at);
     const event = changeEvent(
-      `${commit.getTime()}-${++this.#sequence}`,
+      `${commit.getTime()}-${randomBytes(6).toString("hex")}`,
       raw.company_id,
       raw.op,
       commit,

@@ -1,8 +1,8 @@
 // /v1/connectors: the caller's company's integration connectors.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { createConnector, listConnectors } from "@vibot/db";
+import { createConnectorOperation, listConnectorsOperation } from "@vibot/db";
 import type { AppEnv } from "../env";
-import { asReader, asWriter } from "../request-context";
+import { run } from "../request-context";
 import { Connector, CreateConnectorBody, commonErrors, json, writeErrors } from "../schemas";
 import { validationHook } from "../validation";
 
@@ -24,8 +24,9 @@ connectors.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    const connector = await asWriter(c, (tx) =>
-      createConnector(tx, { ...body, createdBy: c.var.caller.userId }),
+    const connector = await run(
+      c,
+      createConnectorOperation({ ...body, createdBy: c.var.caller.userId }),
     );
     return c.json(connector, 201);
   },
@@ -43,5 +44,5 @@ connectors.openapi(
       ...commonErrors,
     },
   }),
-  async (c) => c.json({ connectors: await asReader(c, listConnectors) }, 200),
+  async (c) => c.json({ connectors: await run(c, listConnectorsOperation()) }, 200),
 );

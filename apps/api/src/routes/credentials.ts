@@ -4,16 +4,15 @@ import {
   destroyCredentialVersionsOperation,
   listCredentialVersionsOperation,
   type NewVersion,
-  readCredential,
   readCredentialOperation,
+  rollbackCredentialVersionOperation,
   type Credential as StoredCredential,
-  writeCredentialVersion,
   writeCredentialVersionOperation,
 } from "@vibot/db";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { asWriter, read, write } from "../request-context";
+import { run } from "../request-context";
 import {
   ConnectorParams,
   Credential,
@@ -51,11 +50,9 @@ function serializeSecret(secret: unknown): string {
 const newVersion = (
   c: Context<AppEnv>,
   connectorId: string,
-  plaintext: string,
   expectedVersion: number | undefined,
-): NewVersion => ({
+): Omit<NewVersion, "plaintext"> => ({
   connectorId,
-  plaintext,
   rotatedBy: c.var.caller.userId,
   expectedVersion,
   maxVersions: c.var.deps.maxVersions,
@@ -83,8 +80,8 @@ credentials.openapi(
   async (c) => {
     const { connectorId } = c.req.valid("param");
     const { secret, expectedVersion } = c.req.valid("json");
-    const input = newVersion(c, connectorId, serializeSecret(secret), expectedVersion);
-    const written = await write(c, writeCredentialVersionOperation(c.var.deps.keyring, input));
+    const input = { ...newVersion(c, connectorId, expectedVersion), plaintext: serializeSecret(secret) };
+    const written = await run(c, writeCredentialVersionOperation(c.var.deps.keyring, input));
     return c.json(written, 201);
   },
 );
@@ -101,7 +98,7 @@ credentials.openapi(
   }),
   async (c) => {
     const { connectorId } = c.req.valid("param");
-    const versions = await read(c, listCredentialVersionsOperation(connectorId));
+    const versions = await run(c, listCredentialVersionsOperation(connectorId));
     return c.json(
       {
         versions: versions.map(({ id, version, rotatedAt, rotatedBy }) => ({
@@ -129,7 +126,7 @@ credentials.openapi(
   }),
   async (c) => {
     const { connectorId } = c.req.valid("param");
-    const credential = await read(c, readCredentialOperation(c.var.deps.keyring, connectorId));
+    const credential = await run(c, readCredentialOperation(c.var.deps.keyring, connectorId));
     return c.json(present(credential), 200);
   },
 );
@@ -147,16 +144,14 @@ credentials.openapi(
   async (c) => {
     const { connectorId } = c.req.valid("param");
     const { version, expectedVersion } = c.req.valid("json");
-    const { keyring } = c.var.deps;
-    // One transaction: the source version is read (verified) and rewritten as the next version.
-    const written = await asWriter(c, async (tx) => {
-      const source = await readCredential(tx, keyring, connectorId, version);
-      return writeCredentialVersion(
-        tx,
-        keyring,
-        newVersion(c, connectorId, source.plaintext, expectedVersion),
-      );
-    });
+    // The source is verified and re-encrypted inside the database; its plaintext never gets here.
+    const written = await run(
+      c,
+      rollbackCredentialVersionOperation(c.var.deps.keyring, {
+        ...newVersion(c, connectorId, expectedVersion),
+        version,
+      }),
+    );
     return c.json(written, 201);
   },
 );
@@ -173,7 +168,7 @@ credentials.openapi(
   }),
   async (c) => {
     const { connectorId, version } = c.req.valid("param");
-    const credential = await read(
+    const credential = await run(
       c,
       readCredentialOperation(c.var.deps.keyring, connectorId, Number(version)),
     );
@@ -193,7 +188,7 @@ credentials.openapi(
   }),
   async (c) => {
     const { connectorId, version } = c.req.valid("param");
-    await write(c, destroyCredentialVersionsOperation(connectorId, Number(version)));
+    await run(c, destroyCredentialVersionsOperation(connectorId, Number(version)));
     return c.body(null, 204);
   },
 );
@@ -210,7 +205,7 @@ credentials.openapi(
   }),
   async (c) => {
     const { connectorId } = c.req.valid("param");
-    await write(c, destroyCredentialVersionsOperation(connectorId));
+    await run(c, destroyCredentialVersionsOperation(connectorId));
     return c.body(null, 204);
   },
 );

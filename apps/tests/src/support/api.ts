@@ -13,11 +13,18 @@ export const JWT_SECRET = "test-jwt-secret-with-at-least-32-characters!";
 /** Signs claims as Supabase would (HS256), valid for an hour unless told otherwise. */
 export async function tokenFor(
   claims: JwtClaims,
-  options: { secret?: string; expiresIn?: string | number; omitExp?: boolean } = {},
+  options: {
+    secret?: string;
+    expiresIn?: string | number;
+    omitExp?: boolean;
+    /** `aud`; Supabase's user tokens carry `authenticated` (null: none). */
+    audience?: string | null;
+  } = {},
 ): Promise<string> {
   let jwt = new SignJWT({ ...claims })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuedAt();
+  if (options.audience !== null) jwt = jwt.setAudience(options.audience ?? "authenticated");
   if (!options.omitExp) jwt = jwt.setExpirationTime(options.expiresIn ?? "1h");
   return jwt.sign(new TextEncoder().encode(options.secret ?? JWT_SECRET));
 }

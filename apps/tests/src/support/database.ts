@@ -72,7 +72,8 @@ async function openPostgres(options: ConnectOptions): Promise<TestDatabase> {
   const admin = postgres(serverUrl("postgres"), { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name} template ${inject("postgresTemplate")}`);
   const url = serverUrl(name);
-  const handle = connectPostgres(url, { max: 60, ...options });
+  // A generous acquire deadline: 50 rotations of one connector queue in-process on a loaded CI box.
+  const handle = connectPostgres(url, { max: 60, acquireTimeoutMs: 15_000, ...options });
   const raw = postgres(url, { max: 2, onnotice: () => {} });
   return {
     handle,

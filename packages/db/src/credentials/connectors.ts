@@ -1,7 +1,6 @@
 // The caller's integration connectors: created by admins, listed under RLS.
 import { sql } from "drizzle-orm";
-import type { Transaction } from "../client";
-import { queryRows } from "../rows";
+import type { Operation } from "../operation";
 import { CredentialError } from "./errors";
 import { epochMs, isoFromMs } from "./metadata";
 
@@ -23,30 +22,39 @@ const toConnector = ({ createdAtMs, ...row }: RawConnector): Connector => ({
 });
 
 /** Creates a connector in the caller's company; refused unless the caller is an admin user of it. */
-export async function createConnector(
-  tx: Transaction,
-  input: { name: string; provider: string; createdBy: string },
-): Promise<Connector> {
-  const [connector] = await queryRows<RawConnector>(
-    tx,
-    sql`insert into public.integration_connectors (company_id, name, provider)
-      select (select public.current_company_id()), ${input.name}, ${input.provider}
-      where (select public.has_role('Vibot.admin')) and exists (
-        select 1 from public.users
-        where id = ${input.createdBy}::uuid and company_id = (select public.current_company_id()))
-      returning ${connectorColumns}`,
-  );
-  if (!connector) throw new CredentialError("forbidden", "not an admin user of this company");
-  return toConnector(connector);
+export function createConnectorOperation(input: {
+  name: string;
+  provider: string;
+  createdBy: string;
+}): Operation<Connector> {
+  return {
+    role: "service_role",
+    statements: [
+      // service_role bypasses RLS: the company, role and user checks here are what admit the write.
+      sql`insert into public.integration_connectors (company_id, name, provider)
+        select (select public.current_company_id()), ${input.name}, ${input.provider}
+        where (select public.has_role('Vibot.admin')) and exists (
+          select 1 from public.users
+          where id = ${input.createdBy}::uuid and company_id = (select public.current_company_id()))
+        returning ${connectorColumns}`,
+    ],
+    interpret([rows = []]) {
+      const [connector] = rows as RawConnector[];
+      if (!connector) throw new CredentialError("forbidden", "not an admin user of this company");
+      return toConnector(connector);
+    },
+  };
 }
 
 /** The caller's company's connectors, oldest first. */
-export async function listConnectors(tx: Transaction): Promise<Connector[]> {
-  const rows = await queryRows<RawConnector>(
-    tx,
-    sql`select ${connectorColumns} from public.integration_connectors
-      where company_id = (select public.current_company_id())
-      order by created_at, id`,
-  );
-  return rows.map(toConnector);
+export function listConnectorsOperation(): Operation<Connector[]> {
+  return {
+    role: "authenticated",
+    statements: [
+      sql`select ${connectorColumns} from public.integration_connectors
+        where company_id = (select public.current_company_id())
+        order by created_at, id`,
+    ],
+    interpret: ([rows = []]) => (rows as RawConnector[]).map(toConnector),
+  };
 }

@@ -9,7 +9,6 @@ import {
 import { sql } from "drizzle-orm";
 import type { Transaction } from "../client";
 import { type Operation, runInTransaction } from "../operation";
-import { queryRows } from "../rows";
 import { CredentialError, databaseErrorOf } from "./errors";
 import {
   type CredentialVersion,
@@ -34,6 +33,7 @@ export function listCredentialVersionsOperation(
   connectorId: string,
 ): Operation<CredentialVersion[]> {
   return {
+    role: "authenticated",
     statements: [
       sql`select ${metadataColumns}
         from public.integration_connectors ic
@@ -62,6 +62,7 @@ export function readCredentialOperation(
 ): Operation<Credential> {
   const which = version === undefined ? sql`` : sql`and c.version = ${version}`;
   return {
+    role: "authenticated",
     statements: [
       // The connector is looked up only when no credential row is found: the CASE branch (and
       // its claim-function call) is not evaluated otherwise, which keeps the common read to the
@@ -102,13 +103,15 @@ export function readCredentialOperation(
       };
       return { ...toCredentialVersion(metadata), plaintext };
     },
-    // The checksum verified, yet pgcrypto refused the message: still never a silent success.
-    mapError: (error) =>
-      databaseErrorOf(error).message?.includes("Wrong key or corrupt data")
-        ? new IntegrityError("undecryptable")
-        : undefined,
+    mapError: undecryptable,
   };
 }
+
+/** The checksum verified, yet pgcrypto refused the message: still never a silent success. */
+export const undecryptable = (error: unknown) =>
+  databaseErrorOf(error).message?.includes("Wrong key or corrupt data")
+    ? new IntegrityError("undecryptable")
+    : undefined;
 
 /** readCredentialOperation inside an open transaction. */
 export const readCredential = (
@@ -119,15 +122,14 @@ export const readCredential = (
 ) => runInTransaction(tx, readCredentialOperation(keyring, connectorId, version));
 
 /** The caller's company's versions written at or after `since`, oldest first (realtime replay). */
-export async function credentialVersionsSince(
-  tx: Transaction,
-  since: Date,
-): Promise<CredentialVersion[]> {
-  const rows = await queryRows<RawCredentialVersion>(
-    tx,
-    sql`select ${metadataColumns} from public.connector_credentials c
-      where c.company_id = (select public.current_company_id()) and c.rotated_at >= ${since.toISOString()}::timestamptz
-      order by c.rotated_at, c.version limit 1000`,
-  );
-  return rows.map(toCredentialVersion);
+export function credentialVersionsSinceOperation(since: Date): Operation<CredentialVersion[]> {
+  return {
+    role: "authenticated",
+    statements: [
+      sql`select ${metadataColumns} from public.connector_credentials c
+        where c.company_id = (select public.current_company_id()) and c.rotated_at >= ${since.toISOString()}::timestamptz
+        order by c.rotated_at, c.version limit 1000`,
+    ],
+    interpret: ([rows = []]) => (rows as RawCredentialVersion[]).map(toCredentialVersion),
+  };
 }

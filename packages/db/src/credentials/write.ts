@@ -1,14 +1,24 @@
 // Writing credentials: rotations (new versions), retention, and destruction of versions.
-import { checksumUnderSql, encryptSql, type Keyring } from "@vibot/crypto";
-import { sql } from "drizzle-orm";
+import {
+  checksumKidSql,
+  checksumUnderSql,
+  encryptSql,
+  IntegrityError,
+  type Keyring,
+  keyringTableSql,
+  verifiedDecryptSql,
+} from "@vibot/crypto";
+import { type SQL, sql } from "drizzle-orm";
 import type { Transaction } from "../client";
 import { type Operation, runInTransaction } from "../operation";
 import { CredentialError } from "./errors";
+import { undecryptable } from "./read";
 import {
   type CredentialVersion,
   credentialColumns,
   metadataColumns,
   type RawCredentialVersion,
+  storedColumns,
   toCredentialVersion,
 } from "./metadata";
 
@@ -23,6 +33,18 @@ export interface NewVersion {
   maxVersions: number;
 }
 
+/** A rollback: a new version whose secret is that of `version`, re-encrypted inside the database. */
+export interface RollbackVersion extends Omit<NewVersion, "plaintext"> {
+  version: number;
+}
+
+type WrittenRow = (RawCredentialVersion | { [K in keyof RawCredentialVersion]: null }) & {
+  currentVersion: number | null;
+  sourceFound: boolean;
+  sourceKidKnown: boolean;
+  sourceVerified: boolean;
+};
+
 /**
  * Writes the next version of the caller's connector, in two statements:
  *
@@ -30,12 +52,17 @@ export interface NewVersion {
  *    other connectors do not wait.
  * 2. Once the lock is held — so this statement's snapshot sees every earlier rotation — check the
  *    expected version, bump `last_credential_version` (the highest version ever written, so
- *    numbers are never reused after versions are destroyed), encrypt, insert with its checksum,
- *    and prune past `maxVersions`. A failed check writes nothing and bumps nothing.
+ *    numbers are never reused after versions are destroyed), encrypt the source's plaintext,
+ *    insert with its checksum, and prune past `maxVersions`. A failed check writes nothing and
+ *    bumps nothing.
+ *
+ * The source (`src`) is the request's secret, or for a rollback an earlier version verified and
+ * decrypted in the same statement: its plaintext never leaves the database.
  */
-export function writeCredentialVersionOperation(
+function nextVersionOperation(
   keyring: Keyring,
-  input: NewVersion,
+  input: Omit<NewVersion, "plaintext">,
+  source: SQL,
 ): Operation<CredentialVersion> {
   const { connectorId, expectedVersion } = input;
   const key = keyring.active;
@@ -45,20 +72,23 @@ export function writeCredentialVersionOperation(
       : sql`and coalesce((select version from current), 0) = ${expectedVersion}`;
   const s = credentialColumns("s");
   return {
+    role: "service_role",
+    queueKey: connectorId,
     statements: [
       sql`select id from public.integration_connectors
         where id = ${connectorId} and company_id = (select public.current_company_id())
         for update`,
-      sql`with current as (
+      sql`with src as (${source}), current as (
           select max(version) as version from public.connector_credentials where connector_id = ${connectorId}
         ), next as (
           update public.integration_connectors
           set last_credential_version = last_credential_version + 1
           where id = ${connectorId} and company_id = (select public.current_company_id()) ${expected}
+            and (select plaintext from src) is not null
           returning company_id, last_credential_version as version
         ), s as (
           select company_id, ${connectorId}::uuid as connector_id, version, ${input.rotatedBy}::uuid as rotated_by,
-            ${encryptSql(input.plaintext, key)} as secret_ciphertext
+            ${encryptSql(sql`(select plaintext from src)`, key)} as secret_ciphertext
           from next offset 0
         ), c as (
           insert into public.connector_credentials
@@ -73,31 +103,64 @@ export function writeCredentialVersionOperation(
             where connector_id = ${connectorId}
             order by version desc offset ${input.maxVersions - 1} limit 1)
         )
-        select ${metadataColumns}, (select version from current) as "currentVersion"
+        select ${metadataColumns}, (select version from current) as "currentVersion",
+          (select found from src) as "sourceFound", (select kid_known from src) as "sourceKidKnown",
+          (select plaintext is not null from src) as "sourceVerified"
         from (select 1) as one left join c on true`,
     ],
     interpret([locked = [], written = []]) {
       if (locked.length === 0)
         throw new CredentialError("connector_not_found", "connector not found");
-      const [row] = written as ((
-        | RawCredentialVersion
-        | { [K in keyof RawCredentialVersion]: null }
-      ) & {
-        currentVersion: number | null;
-      })[];
+      const [row] = written as WrittenRow[];
       if (!row || row.id === null) {
-        const current = row?.currentVersion ?? 0;
+        if (!row?.sourceFound)
+          throw new CredentialError("version_not_found", "credential version not found");
+        if (!row.sourceKidKnown) throw new IntegrityError("unknown_key");
+        if (!row.sourceVerified) throw new IntegrityError("checksum_mismatch");
+        const current = row.currentVersion ?? 0;
         throw new CredentialError(
           "version_conflict",
           `expected version ${expectedVersion}, current is ${current}`,
         );
       }
-      const { currentVersion: _, ...version } = row as RawCredentialVersion & {
-        currentVersion: number | null;
-      };
+      const { currentVersion: _, sourceFound: __, sourceKidKnown: ___, sourceVerified: ____, ...version } =
+        row as RawCredentialVersion & Omit<WrittenRow, keyof RawCredentialVersion>;
       return toCredentialVersion(version);
     },
+    mapError: undecryptable,
   };
+}
+
+/** A rotation: the next version of the caller's connector holds `input.plaintext`. */
+export function writeCredentialVersionOperation(
+  keyring: Keyring,
+  input: NewVersion,
+): Operation<CredentialVersion> {
+  return nextVersionOperation(
+    keyring,
+    input,
+    sql`select ${input.plaintext}::text as plaintext, true as found, true as kid_known`,
+  );
+}
+
+/** A rollback: the next version holds the secret of `input.version`, verified before decryption. */
+export function rollbackCredentialVersionOperation(
+  keyring: Keyring,
+  input: RollbackVersion,
+): Operation<CredentialVersion> {
+  return nextVersionOperation(
+    keyring,
+    input,
+    sql`select c.id is not null as found, k.kid is not null as kid_known,
+        ${verifiedDecryptSql(storedColumns, "k")} as plaintext
+      from (select 1) as one
+      left join public.connector_credentials c on c.connector_id = ${input.connectorId}
+        and c.version = ${input.version}
+        -- Load-bearing for isolation: service_role bypasses RLS, so this filter is what keeps the
+        -- source inside the caller's company.
+        and c.company_id = (select public.current_company_id())
+      left join ${keyringTableSql(keyring, "k")} on k.kid = ${checksumKidSql(sql`c.checksum`)}`,
+  );
 }
 
 /** writeCredentialVersionOperation inside an open transaction. */
@@ -111,6 +174,8 @@ export function destroyCredentialVersionsOperation(
 ): Operation<number> {
   const which = version === undefined ? sql`` : sql`and c.version = ${version}`;
   return {
+    role: "service_role",
+    queueKey: connectorId,
     statements: [
       sql`with ic as (
           select id from public.integration_connectors

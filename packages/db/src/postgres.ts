@@ -1,0 +1,138 @@
+// The postgres.js driver: a pool for the request door, with bounded waits and admission of writes,
+// and a separate one-connection client for readiness so that a busy pool never blocks it.
+import { drizzle } from "drizzle-orm/postgres-js";
+import { migrate } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import {
+  Admission,
+  DatabaseUnavailableError,
+  KeyedQueue,
+  unavailableFrom,
+  withDeadline,
+} from "./availability";
+import { type ConnectOptions, type DatabaseHandle, readinessOf, requestQueries } from "./client";
+import { migratorConfig, newestCommittedMigration } from "./migrations";
+import { operationFailure } from "./operation";
+import * as schema from "./schema";
+
+export interface PostgresOptions extends ConnectOptions {
+  /** Pool size; postgres.js opens connections lazily. */
+  max?: number;
+  /** How long a request may wait for a pooled connection before it is answered 503. */
+  acquireTimeoutMs?: number;
+  /** Connections writes may hold at once; the rest of the pool stays free for reads. */
+  maxWriters?: number;
+}
+
+/** Reconnect delay in seconds: short and jittered, capped at 2 s (the driver's own grows to 20 s). */
+const backoff = (retries: number) => Math.min(0.05 * 2 ** retries, 2) * (0.5 + Math.random() / 2);
+
+const READINESS_TIMEOUT_MS = 900;
+
+/** Opens a postgres.js pool on `url`. */
+export function connectPostgres(url: string, options: PostgresOptions = {}): DatabaseHandle {
+  const max = options.max ?? 20;
+  const acquireTimeoutMs = options.acquireTimeoutMs ?? 2_000;
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    // Keys and secrets travel as parameters; never let a driver error echo them back.
+    debug: false,
+    connect_timeout: 5,
+    backoff,
+  });
+  // Readiness has its own connection: a pool filled by waiting requests must not make it hang.
+  const probe = postgres(url, {
+    max: 1,
+    onnotice: () => {},
+    debug: false,
+    connect_timeout: 1,
+    idle_timeout: 30,
+    backoff,
+  });
+  const writers = new Admission(options.maxWriters ?? Math.max(1, Math.floor(max / 2)));
+  const connectors = new KeyedQueue();
+  const db = drizzle({ client, schema, casing: "snake_case", logger: options.logger ?? false });
+  let closing = false;
+
+  /** A pooled connection by `deadline`; one that arrives later is handed straight back. */
+  async function reserve(deadline: number) {
+    const reservation = client.reserve();
+    try {
+      return await withDeadline(
+        reservation,
+        Math.max(0, deadline - Date.now()),
+        () => new DatabaseUnavailableError("acquire_timeout"),
+      );
+    } catch (error) {
+      reservation.then((late) => late.release(), () => {});
+      throw unavailableFrom(error) ?? error;
+    }
+  }
+
+  return {
+    kind: "postgres",
+    db,
+    async listen(channel, onPayload) {
+      const subscription = await client.listen(channel, onPayload);
+      return () => subscription.unlisten();
+    },
+    migrate: () => migrate(db, migratorConfig),
+    async run(claims, operation, runOptions = {}) {
+      if (closing) throw new DatabaseUnavailableError("shutting_down");
+      const queries = requestQueries(claims, operation, options);
+      const deadline = Date.now() + acquireTimeoutMs;
+      const { signal } = runOptions;
+      const releases: (() => void)[] = [];
+      try {
+        if (operation.role === "service_role") {
+          if (operation.queueKey)
+            releases.push(await connectors.enter(operation.queueKey, deadline, signal));
+          releases.push(await writers.enter(deadline, signal));
+        }
+        // A client that went away before its write started gets nothing written.
+        if (signal?.aborted) throw new DatabaseUnavailableError("acquire_timeout");
+        const connection = await reserve(deadline);
+        releases.push(() => connection.release());
+        // Issued without awaiting in between: postgres.js writes them together. Each carries its
+        // own Sync, so a failing statement aborts the transaction and COMMIT then rolls it back.
+        const settled = await Promise.allSettled([
+          connection.unsafe("begin"),
+          ...queries.map((q) => connection.unsafe(q.sql, q.params as never[], { prepare: true })),
+          connection.unsafe("commit"),
+        ]);
+        const failure = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+        if (failure) throw operationFailure(operation, failure.reason);
+        const rows = settled.map(
+          (r) => (r as PromiseFulfilledResult<Record<string, unknown>[]>).value,
+        );
+        return operation.interpret(rows.slice(2, -1).map((r) => [...r]));
+      } catch (error) {
+        throw unavailableFrom(error) ?? error;
+      } finally {
+        for (const release of releases.reverse()) release();
+      }
+    },
+    async readiness() {
+      const check = async () => {
+        try {
+          const [row] = await probe<{ newest: string | null }[]>`
+            select max(created_at)::text as newest from drizzle.__drizzle_migrations`;
+          return readinessOf(row?.newest ? Number(row.newest) : undefined, newestCommittedMigration());
+        } catch (error) {
+          if ((error as { code?: string }).code === "42P01") return "migrations_missing" as const;
+          throw error;
+        }
+      };
+      return withDeadline(
+        check(),
+        READINESS_TIMEOUT_MS,
+        () => new DatabaseUnavailableError("unreachable"),
+      );
+    },
+    async close() {
+      closing = true;
+      await Promise.all([client.end({ timeout: 5 }), probe.end({ timeout: 1 })]);
+    },
+  };
+}
