@@ -5,7 +5,13 @@ export default defineConfig({
   schema: "./src/schema/index.ts",
   out: "./drizzle",
   casing: "snake_case",
-  dbCredentials: { url: process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres" },
+  // The operator's role migrates (OPERATOR_DATABASE_URL), else DATABASE_URL (SPEC §3).
+  dbCredentials: {
+    url:
+      process.env.OPERATOR_DATABASE_URL ??
+      process.env.DATABASE_URL ??
+      "postgres://postgres@127.0.0.1:5432/postgres",
+  },
   entities: { roles: { provider: "supabase" } },
   migrations: { table: "__drizzle_migrations", schema: "drizzle" },
 });

@@ -1,7 +1,12 @@
 // The composition root: configuration in, an open database, the keyring and the app out. The
 // server, the benchmark server and the operator commands all start here.
 import { Keyring } from "@vibot/crypto";
-import type { DatabaseHandle } from "@vibot/db";
+import {
+  type DatabaseHandle,
+  leastPrivilegeProblem,
+  sessionPrivileges,
+  verifyKeyring,
+} from "@vibot/db";
 import { createApp } from "./app";
 import { type Config, ConfigError } from "./config";
 import { openDatabase } from "./database";
@@ -40,15 +45,16 @@ export async function compose(config: Config, logger: Logger): Promise<Composed>
         `curl -s -X POST {URL}/v1/connectors/${secrets.demo.connectorId}/credentials -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"secret":{"apiKey":"sk_test_123"}}'`,
         `curl -s {URL}/v1/connectors/${secrets.demo.connectorId}/credentials/current -H "Authorization: Bearer $TOKEN"`,
       ];
-    } else if ((await database.readiness().catch(() => "unreachable")) !== "ready") {
-      logger.warn(
-        { event: "startup.not_ready" },
-        "the database is unreachable or migrations are missing (run `pnpm db:migrate`); serving 503 until it is ready",
-      );
+    } else {
+      const problem = leastPrivilegeProblem(await sessionPrivileges(database));
+      if (problem) throw new ConfigError(`DATABASE_URL: ${problem}`);
     }
     if (!jwtSecret || !keyringJson)
       throw new ConfigError("SUPABASE_JWT_SECRET and CREDENTIALS_KEYRING are required");
     const keyring = await Keyring.fromJson(keyringJson);
+    if ((await database.readiness()) !== "ready")
+      throw new ConfigError("the database lacks migrations: run `pnpm db:migrate` first");
+    await verifyKeyring(database, keyring);
     const app = createApp({
       database,
       keyring,

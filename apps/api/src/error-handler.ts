@@ -72,7 +72,13 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
     const database = databaseErrorOf(error);
     const reason = unavailableFrom(error)?.reason;
     logger.error(
-      { event: "request.failed", requestId, errorName: error.name, sqlState: database.code, reason },
+      {
+        event: "request.failed",
+        requestId,
+        errorName: error.name,
+        sqlState: database.code,
+        reason,
+      },
       "request failed",
     );
   }

@@ -222,7 +222,7 @@ describe("roles, functions and grants", () => {
     const before = await db.query<{ n: number }>(
       "select count(*)::int as n from drizzle.__drizzle_migrations",
     );
-    await db.handle.migrate();
+    await db.operator.migrate();
     const after = await db.query<{ n: number }>(
       "select count(*)::int as n from drizzle.__drizzle_migrations",
     );

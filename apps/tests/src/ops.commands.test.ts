@@ -40,7 +40,7 @@ describe("pnpm reencrypt", () => {
     );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`Rows by kid: k1: ${ROWS}. To re-encrypt: ${ROWS}.`);
-    expect(await rowsByKid(db.handle.db)).toEqual([{ kid: "k1", rows: ROWS }]);
+    expect(await rowsByKid(db.operator.db)).toEqual([{ kid: "k1", rows: ROWS }]);
   });
 
   it("finishes after a SIGKILL part-way, with no row lost or corrupted", async () => {
@@ -50,7 +50,7 @@ describe("pnpm reencrypt", () => {
       runCommand("reencrypt", ["--batch-size", "25"], env, /\b([1-9]\d{0,3}|1\d{4})\/20000\b/),
     );
     expect(killed.code, killed.stderr).toBe(null); // killed by the signal
-    const partial = await rowsByKid(db.handle.db);
+    const partial = await rowsByKid(db.operator.db);
     const moved = partial.find((r) => r.kid === "k2")?.rows ?? 0;
     expect(moved).toBeGreaterThan(0);
     expect(moved).toBeLessThan(ROWS);
@@ -68,7 +68,7 @@ describe("pnpm reencrypt", () => {
         `Re-encrypted ${ROWS - moved} rows in [\\d.]+ s \\(\\d+ rows/s\\); 0 failed; 0 remaining`,
       ),
     );
-    expect(await rowsByKid(db.handle.db)).toEqual([{ kid: "k2", rows: ROWS }]);
+    expect(await rowsByKid(db.operator.db)).toEqual([{ kid: "k2", rows: ROWS }]);
     expect(await rowsDecryptingToOriginal(db, rotated, "k2")).toBe(ROWS);
   });
 });

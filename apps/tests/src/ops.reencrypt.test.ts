@@ -38,20 +38,20 @@ afterAll(async () => {
 
 describe("reencrypt", () => {
   it("moves every row to the active kid, decrypting to the original, metadata unchanged", async () => {
-    expect(await rowsByKid(db.handle.db)).toEqual([{ kid: "k1", rows: ROWS }]);
+    expect(await rowsByKid(db.operator.db)).toEqual([{ kid: "k1", rows: ROWS }]);
     const before = await metadata();
-    const report = await reencryptAll(db.handle.db, rotated, { batchSize: 1000 });
+    const report = await reencryptAll(db.operator.db, rotated, { batchSize: 1000 });
     expect(report).toMatchObject({ reencrypted: ROWS, failed: [], remaining: 0 });
     console.info(
       `reencrypt: ${ROWS} rows in ${report.seconds.toFixed(2)} s (${Math.round(ROWS / report.seconds)} rows/s)`,
     );
 
-    expect(await rowsByKid(db.handle.db)).toEqual([{ kid: "k2", rows: ROWS }]);
+    expect(await rowsByKid(db.operator.db)).toEqual([{ kid: "k2", rows: ROWS }]);
     expect(await rowsDecryptingToOriginal(db, rotated, "k2")).toBe(ROWS);
     expect(await metadata()).toEqual(before);
     // The old key is no longer needed: a ring of k2 alone verifies everything.
     const k2Only = await Keyring.fromJson(keyringJson("k2", { k2: K2 }));
-    const verified = await verifyAll(db.handle.db, k2Only);
+    const verified = await verifyAll(db.operator.db, k2Only);
     expect(verified).toMatchObject({ scanned: ROWS, ok: ROWS, failed: [] });
     console.info(
       `verify-integrity: ${ROWS} rows in ${verified.seconds.toFixed(2)} s (${Math.round(ROWS / verified.seconds)} rows/s)`,
@@ -60,7 +60,7 @@ describe("reencrypt", () => {
 
   it("changes nothing on a second run", async () => {
     const before = await credentialRows(db, a.connectorId);
-    const report = await reencryptAll(db.handle.db, rotated);
+    const report = await reencryptAll(db.operator.db, rotated);
     expect(report).toMatchObject({ reencrypted: 0, failed: [], remaining: 0 });
     expect(await credentialRows(db, a.connectorId)).toEqual(before);
   });
@@ -73,7 +73,7 @@ describe("reencrypt", () => {
       [b.connectorId],
     );
     const tampered = await credentialRows(db, b.connectorId);
-    const report = await reencryptAll(db.handle.db, rotated);
+    const report = await reencryptAll(db.operator.db, rotated);
     expect(report.reencrypted).toBe(2);
     expect(report.failed).toEqual([
       expect.objectContaining({
@@ -100,14 +100,14 @@ describe("re-encryption while the API rotates", () => {
       }),
     );
     const [report, ...responses] = await Promise.all([
-      reencryptAll(db.handle.db, rotated, { batchSize: 50 }),
+      reencryptAll(db.operator.db, rotated, { batchSize: 50 }),
       ...rotations,
     ]);
     for (const response of responses) expect(response.status, response.text).toBe(201);
     expect(report.remaining).toBe(0);
     const versions = (await credentialRows(db, c.connectorId)).map((r) => r.version);
     expect(versions).toEqual(Array.from({ length: 2_030 }, (_, i) => i + 1));
-    const kids = await rowsByKid(db.handle.db);
+    const kids = await rowsByKid(db.operator.db);
     expect(kids.filter((k) => k.kid === "k1")).toEqual([{ kid: "k1", rows: 1 }]); // B's tampered row only
     const current = await api.request(
       "GET",

@@ -25,7 +25,11 @@ beforeAll(async () => {
   db = await openTestDatabase();
   hub = new RealtimeHub(db.handle, createLogger("silent"));
   api = await createTestApi(db, {
-    realtime: { hub, heartbeatMs: 100, limits: { maxStreamsPerToken: 200, maxStreamsPerCompany: 200 } },
+    realtime: {
+      hub,
+      heartbeatMs: 100,
+      limits: { maxStreamsPerToken: 200, maxStreamsPerCompany: 200 },
+    },
   });
   a = await seedTenant(db, "A");
   b = await seedTenant(db, "B");

@@ -72,5 +72,5 @@ export interface ChecksumColumns {
 /** SQL computing the same checksum as `computeChecksum`; `kid` and `macKey` are SQL expressions. */
 export function checksumSql(row: ChecksumColumns, kid: SQLWrapper, macKey: SQLWrapper) {
   const message = sql`(decode(${sql.raw(`'${DOMAIN_HEX}'`)}, 'hex') || uuid_send(${row.companyId}) || uuid_send(${row.connectorId}) || int4send(${row.version}) || int4send(octet_length(${kid})) || convert_to(${kid}, 'UTF8') || ${row.ciphertext})`;
-  return sql<string>`(${CHECKSUM_ALGORITHM}::text || ':' || ${kid} || ':' || encode(hmac(${message}, ${macKey}, 'sha256'), 'hex'))`;
+  return sql<string>`(${CHECKSUM_ALGORITHM}::text || ':' || ${kid} || ':' || encode(public.vault_hmac(${message}, ${macKey}, 'sha256'), 'hex'))`;
 }

@@ -94,6 +94,11 @@ export class Keyring {
     return this.#keys.get(kid);
   }
 
+  /** Every kid with its key material, active first. */
+  get keys(): KeyMaterial[] {
+    return [this.#active, ...[...this.#keys.values()].filter((k) => k !== this.#active)];
+  }
+
   get kids(): string[] {
     return [...this.#keys.keys()];
   }

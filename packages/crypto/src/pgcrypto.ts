@@ -1,4 +1,6 @@
-// pgcrypto calls as Drizzle SQL fragments. Keys only ever travel as bound parameters.
+// pgcrypto calls as Drizzle SQL fragments. Keys only ever travel as bound parameters, and only to
+// the schema-qualified wrappers of migration 0005 (`public.vault_*`, which call pgcrypto in the
+// schema it is installed in): never to whatever `pgp_sym_encrypt` a role's search_path finds first.
 import { type SQLWrapper, sql } from "drizzle-orm";
 import { type ChecksumColumns, checksumSql } from "./checksum";
 import type { KeyMaterial, Keyring } from "./keyring";
@@ -12,7 +14,7 @@ export const ENCRYPTION_OPTIONS = "cipher-algo=aes256, s2k-mode=1, compress-algo
 
 /** `pgp_sym_encrypt(plaintext, key)` under `key`. */
 export function encryptSql(plaintext: SQLWrapper | string, key: KeyMaterial) {
-  return sql<Uint8Array>`pgp_sym_encrypt(${plaintext}::text, ${key.encryptionKey}::text, ${sql.raw(`'${ENCRYPTION_OPTIONS}'`)})`;
+  return sql<Uint8Array>`public.vault_pgp_sym_encrypt(${plaintext}::text, ${key.encryptionKey}::text, ${sql.raw(`'${ENCRYPTION_OPTIONS}'`)})`;
 }
 
 /** The checksum of a row under `key`. */
@@ -43,7 +45,7 @@ export function checksumMatchesSql(row: StoredColumns, keyAlias: string) {
   const expected = checksumSql(row, sql`${k}.kid`, sql`${k}.mac`);
   // SQL equality stops at the first differing byte, so compare HMACs of both sides under the MAC
   // key instead (double-HMAC verification): timing then reveals nothing an attacker can steer.
-  return sql<boolean>`(${k}.kid is not null and hmac(convert_to(${row.checksum}, 'UTF8'), ${k}.mac, 'sha256') = hmac(convert_to(${expected}, 'UTF8'), ${k}.mac, 'sha256'))`;
+  return sql<boolean>`(${k}.kid is not null and public.vault_hmac(convert_to(${row.checksum}, 'UTF8'), ${k}.mac, 'sha256') = public.vault_hmac(convert_to(${expected}, 'UTF8'), ${k}.mac, 'sha256'))`;
 }
 
 /** The plaintext of a row, decrypted only when its checksum verified first; NULL otherwise. */
@@ -51,5 +53,5 @@ export function verifiedDecryptSql(row: StoredColumns, keyAlias: string) {
   const k = sql.identifier(keyAlias);
   return sql<
     string | null
-  >`case when ${checksumMatchesSql(row, keyAlias)} then pgp_sym_decrypt(${row.ciphertext}, ${k}.enc) end`;
+  >`case when ${checksumMatchesSql(row, keyAlias)} then public.vault_pgp_sym_decrypt(${row.ciphertext}, ${k}.enc) end`;
 }

@@ -58,7 +58,11 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /** Rejects with `onTimeout()` unless `promise` settles within `ms`. */
-export function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+export function withDeadline<T>(
+  promise: Promise<T>,
+  ms: number,
+  onTimeout: () => Error,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(onTimeout()), ms);
@@ -82,7 +86,8 @@ export class Admission {
 
   /** Resolves to a release function once admitted; rejects at `deadline` (epoch ms) or on abort. */
   enter(deadline: number, signal?: AbortSignal): Promise<() => void> {
-    if (this.#active < this.capacity && this.#waiting.size === 0) return Promise.resolve(this.#admit());
+    if (this.#active < this.capacity && this.#waiting.size === 0)
+      return Promise.resolve(this.#admit());
     return new Promise((resolve, reject) => {
       const give = () => {
         cleanup();

@@ -10,3 +10,4 @@ export * from "./pglite";
 export * from "./postgres";
 export * from "./rows";
 export * from "./schema";
+export * from "./session";

@@ -21,9 +21,27 @@ export async function connectPglite(
   return wrapPglite(client, options);
 }
 
+/**
+ * The embedded engine has one user, a superuser. Each request transaction first becomes this role
+ * (`SET LOCAL SESSION AUTHORIZATION`): the same limits as the API's login on PostgreSQL — no
+ * privilege of its own, no BYPASSRLS — until it switches to the operation's role.
+ */
+const REQUEST_SESSION_ROLE = "authenticator";
+
 /** Wraps an already open PGlite instance (tests hand in a migrated clone). */
 export function wrapPglite(client: PGlite, options: ConnectOptions = {}): DatabaseHandle {
   const db = drizzle({ client, schema, casing: "snake_case", logger: options.logger ?? false });
+  // PGlite starts without a session-level session_authorization, so a LOCAL one would outlive its
+  // transaction; pinning the session's own user first gives it something to revert to.
+  let pinned: Promise<unknown> | undefined;
+  const pinSessionUser = () =>
+    (pinned ??= client
+      .query<{ user: string }>("select session_user as user")
+      .then(({ rows: [row] }) =>
+        client.exec(
+          `set session authorization "${(row?.user ?? "postgres").replaceAll('"', '""')}"`,
+        ),
+      ));
   return {
     kind: "pglite",
     db,
@@ -33,9 +51,13 @@ export function wrapPglite(client: PGlite, options: ConnectOptions = {}): Databa
     // context and the statements go in as one pipelined protocol message. PGlite's transaction()
     // supplies BEGIN/COMMIT and keeps every other transaction out meanwhile.
     async run(claims, operation) {
-      const message = pipelineMessage(requestQueries(claims, operation, options));
+      const message = pipelineMessage([
+        { sql: `set local session authorization ${REQUEST_SESSION_ROLE}`, params: [] },
+        ...requestQueries(claims, operation, options),
+      ]);
       let rows: Record<string, unknown>[][];
       try {
+        await pinSessionUser();
         rows = await client.transaction(async () => {
           const { messages } = await client.execProtocol(message, { throwOnError: false });
           const failure = messages.find((m) => m instanceof Error);
@@ -48,7 +70,7 @@ export function wrapPglite(client: PGlite, options: ConnectOptions = {}): Databa
         const failure = operationFailure(operation, error);
         throw unavailableFrom(failure) ?? failure;
       }
-      return operation.interpret(rows.slice(1));
+      return operation.interpret(rows.slice(2));
     },
     async readiness() {
       const check = async () => {
@@ -57,7 +79,10 @@ export function wrapPglite(client: PGlite, options: ConnectOptions = {}): Databa
           sql`select case when to_regclass('drizzle.__drizzle_migrations') is not null
             then (select max(created_at)::text from drizzle.__drizzle_migrations) end as newest`,
         );
-        return readinessOf(row?.newest ? Number(row.newest) : undefined, newestCommittedMigration());
+        return readinessOf(
+          row?.newest ? Number(row.newest) : undefined,
+          newestCommittedMigration(),
+        );
       };
       return withDeadline(check(), 900, () => new DatabaseUnavailableError("unreachable"));
     },

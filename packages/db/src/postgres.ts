@@ -65,7 +65,10 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
         () => new DatabaseUnavailableError("acquire_timeout"),
       );
     } catch (error) {
-      reservation.then((late) => late.release(), () => {});
+      reservation.then(
+        (late) => late.release(),
+        () => {},
+      );
       throw unavailableFrom(error) ?? error;
     }
   }
@@ -116,11 +119,18 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     async readiness() {
       const check = async () => {
         try {
+          // A function, because the API's login may read no table (migration 0005).
           const [row] = await probe<{ newest: string | null }[]>`
-            select max(created_at)::text as newest from drizzle.__drizzle_migrations`;
-          return readinessOf(row?.newest ? Number(row.newest) : undefined, newestCommittedMigration());
+            select public.credential_vault_schema_version()::text as newest`;
+          return readinessOf(
+            row?.newest ? Number(row.newest) : undefined,
+            newestCommittedMigration(),
+          );
         } catch (error) {
-          if ((error as { code?: string }).code === "42P01") return "migrations_missing" as const;
+          // No such function yet: reachable, not migrated.
+          const code = (error as { code?: string }).code;
+          if (code === "42883" || code === "3F000" || code === "42P01")
+            return "migrations_missing" as const;
           throw error;
         }
       };

@@ -1,6 +1,6 @@
 // What both operator commands share: the API's configuration, its database and its keyring.
 import { Keyring } from "@vibot/crypto";
-import { canBypassRls, type DatabaseHandle } from "@vibot/db";
+import { canBypassRls, type DatabaseHandle, verifyKeyring } from "@vibot/db";
 import { type Config, loadConfig } from "../config";
 import { openDatabase } from "../database";
 import { loadDevSecrets } from "../dev-mode";
@@ -11,9 +11,17 @@ export interface OperatorContext {
   keyring: Keyring;
 }
 
-/** Opens the configured database (embedded when DATABASE_URL is unset) with the keyring. */
+/**
+ * Opens the operator's database (OPERATOR_DATABASE_URL; the embedded one when DATABASE_URL is
+ * unset too) with the keyring, refusing a key that differs from the one that wrote the data.
+ */
 export async function openOperatorContext(): Promise<OperatorContext> {
-  const config = loadConfig();
+  const loaded = loadConfig();
+  if (loaded.databaseUrl && !loaded.operatorDatabaseUrl)
+    throw new Error(
+      "OPERATOR_DATABASE_URL is required: a role that bypasses row level security (the API's own login cannot)",
+    );
+  const config = { ...loaded, databaseUrl: loaded.operatorDatabaseUrl };
   let keyringJson = config.keyringJson;
   if (!config.databaseUrl && !keyringJson)
     keyringJson = (await loadDevSecrets(config.pgliteDataDir)).secrets.keyring;
@@ -25,6 +33,12 @@ export async function openOperatorContext(): Promise<OperatorContext> {
     throw new Error(
       "the database role must bypass row level security (superuser or BYPASSRLS) to scan every company",
     );
+  }
+  try {
+    await verifyKeyring(database, keyring);
+  } catch (error) {
+    await database.close();
+    throw error;
   }
   return { config, database, keyring };
 }

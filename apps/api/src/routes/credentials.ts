@@ -80,7 +80,10 @@ credentials.openapi(
   async (c) => {
     const { connectorId } = c.req.valid("param");
     const { secret, expectedVersion } = c.req.valid("json");
-    const input = { ...newVersion(c, connectorId, expectedVersion), plaintext: serializeSecret(secret) };
+    const input = {
+      ...newVersion(c, connectorId, expectedVersion),
+      plaintext: serializeSecret(secret),
+    };
     const written = await run(c, writeCredentialVersionOperation(c.var.deps.keyring, input));
     return c.json(written, 201);
   },
@@ -188,7 +191,10 @@ credentials.openapi(
   }),
   async (c) => {
     const { connectorId, version } = c.req.valid("param");
-    await run(c, destroyCredentialVersionsOperation(connectorId, Number(version)));
+    await run(
+      c,
+      destroyCredentialVersionsOperation(connectorId, c.var.caller.userId, Number(version)),
+    );
     return c.body(null, 204);
   },
 );
@@ -205,7 +211,7 @@ credentials.openapi(
   }),
   async (c) => {
     const { connectorId } = c.req.valid("param");
-    await run(c, destroyCredentialVersionsOperation(connectorId));
+    await run(c, destroyCredentialVersionsOperation(connectorId, c.var.caller.userId));
     return c.body(null, 204);
   },
 );

@@ -22,7 +22,7 @@ export async function seedVersions(
   const key = keyring.active;
   const s = credentialColumns("s");
   await queryRows(
-    db.handle.db,
+    db.operator.db,
     sql`insert into connector_credentials (company_id, connector_id, version, secret_ciphertext, checksum, rotated_by, rotated_at)
       select company_id, connector_id, version, secret_ciphertext, ${checksumUnderSql(s, key)}, ${tenant.adminId}::uuid,
         now() - make_interval(secs => ${count} - version)
@@ -45,7 +45,7 @@ export async function rowsDecryptingToOriginal(
   const key = keyring.get(kid);
   if (!key) throw new Error(`no key ${kid}`);
   const [row] = await queryRows<{ n: number }>(
-    db.handle.db,
+    db.operator.db,
     sql`select count(*)::int as n from connector_credentials
       where split_part(checksum, ':', 2) = ${kid}
         and pgp_sym_decrypt(secret_ciphertext, ${key.encryptionKey}) = '{"n":' || version || '}'`,

@@ -19,7 +19,10 @@ export type RawQuery = <Row = Record<string, unknown>>(
 ) => Promise<Row[]>;
 
 export interface TestDatabase {
+  /** The API's handle: on PostgreSQL the least-privilege login, as a user must run it. */
   handle: DatabaseHandle;
+  /** The operator's handle (superuser): fixtures, bulk seeding, reencrypt and verify. */
+  operator: DatabaseHandle;
   /** Raw SQL as the superuser (never as the roles under test). */
   query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
   /** Raw SQL in one transaction (rolled back when `work` throws). */
@@ -41,8 +44,11 @@ async function openPglite(options: ConnectOptions, dataDir?: string): Promise<Te
   const open = (loadDataDir?: Blob) =>
     PGlite.create(dataDir, { ...(loadDataDir ? { loadDataDir } : {}), extensions: { pgcrypto } });
   let client = await open(dump);
+  // One engine, one superuser: the request door switches each transaction to authenticator.
+  const handle = wrapPglite(client, options);
   const database: TestDatabase = {
-    handle: wrapPglite(client, options),
+    handle,
+    operator: handle,
     query: async <Row>(text: string, params?: unknown[]) =>
       (await client.query<Row>(text, params)).rows,
     transaction: (work) =>
@@ -60,6 +66,7 @@ async function openPglite(options: ConnectOptions, dataDir?: string): Promise<Te
       } finally {
         client = await open();
         database.handle = wrapPglite(client, options);
+        database.operator = database.handle;
       }
     },
     close: () => client.close(),
@@ -72,13 +79,16 @@ async function openPostgres(options: ConnectOptions): Promise<TestDatabase> {
   const admin = postgres(serverUrl("postgres"), { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name} template ${inject("postgresTemplate")}`);
   const url = serverUrl(name);
+  const apiUrl = serverUrl(name, inject("apiLogin"));
   // A generous acquire deadline: 50 rotations of one connector queue in-process on a loaded CI box.
-  const handle = connectPostgres(url, { max: 60, acquireTimeoutMs: 15_000, ...options });
+  const handle = connectPostgres(apiUrl, { max: 60, acquireTimeoutMs: 15_000, ...options });
+  const operator = connectPostgres(url, { max: 4 });
   const raw = postgres(url, { max: 2, onnotice: () => {} });
   return {
     handle,
+    operator,
     name,
-    childEnv: { DATABASE_URL: url },
+    childEnv: { DATABASE_URL: apiUrl, OPERATOR_DATABASE_URL: url },
     handOver: (work) => work(),
     query: async <Row>(text: string, params?: unknown[]) =>
       (await raw.unsafe(text, params as never[])) as unknown as Row[],
@@ -91,6 +101,7 @@ async function openPostgres(options: ConnectOptions): Promise<TestDatabase> {
       ) as Promise<T>,
     async close() {
       await handle.close();
+      await operator.close();
       await raw.end();
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();

@@ -11,6 +11,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     pgliteDump: string;
     postgresTemplate: string;
+    /** The API's least-privilege login on PostgreSQL (a member of authenticator, NOINHERIT). */
+    apiLogin: string;
   }
 }
 
@@ -23,4 +25,5 @@ export async function setup(project: TestProject) {
   await writeFile(path, Buffer.from(await dump.arrayBuffer()));
   project.provide("pgliteDump", path);
   project.provide("postgresTemplate", "");
+  project.provide("apiLogin", "");
 }

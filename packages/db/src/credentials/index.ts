@@ -1,6 +1,7 @@
 // Credential operations composed from @vibot/db and @vibot/crypto: all a sibling app needs.
 export * from "./connectors";
 export * from "./errors";
+export * from "./keyring-checks";
 export * from "./maintenance";
 export * from "./metadata";
 export * from "./read";

@@ -12,7 +12,6 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Transaction } from "../client";
 import { type Operation, runInTransaction } from "../operation";
 import { CredentialError } from "./errors";
-import { undecryptable } from "./read";
 import {
   type CredentialVersion,
   credentialColumns,
@@ -21,6 +20,7 @@ import {
   storedColumns,
   toCredentialVersion,
 } from "./metadata";
+import { undecryptable } from "./read";
 
 export interface NewVersion {
   connectorId: string;
@@ -123,8 +123,13 @@ function nextVersionOperation(
           `expected version ${expectedVersion}, current is ${current}`,
         );
       }
-      const { currentVersion: _, sourceFound: __, sourceKidKnown: ___, sourceVerified: ____, ...version } =
-        row as RawCredentialVersion & Omit<WrittenRow, keyof RawCredentialVersion>;
+      const {
+        currentVersion: _,
+        sourceFound: __,
+        sourceKidKnown: ___,
+        sourceVerified: ____,
+        ...version
+      } = row as RawCredentialVersion & Omit<WrittenRow, keyof RawCredentialVersion>;
       return toCredentialVersion(version);
     },
     mapError: undecryptable,
@@ -167,9 +172,13 @@ export function rollbackCredentialVersionOperation(
 export const writeCredentialVersion = (tx: Transaction, keyring: Keyring, input: NewVersion) =>
   runInTransaction(tx, writeCredentialVersionOperation(keyring, input));
 
-/** Destroys one version (or, without `version`, every version) of the caller's connector. */
+/**
+ * Destroys one version (or, without `version`, every version) of the caller's connector. Like
+ * every change it needs an acting user of the company, even when there is nothing to destroy.
+ */
 export function destroyCredentialVersionsOperation(
   connectorId: string,
+  actor: string,
   version?: number,
 ): Operation<number> {
   const which = version === undefined ? sql`` : sql`and c.version = ${version}`;
@@ -180,17 +189,23 @@ export function destroyCredentialVersionsOperation(
       sql`with ic as (
           select id from public.integration_connectors
           where id = ${connectorId} and company_id = (select public.current_company_id())
+        ), actor as (
+          select exists (select 1 from public.users
+            where id = ${actor}::uuid and company_id = (select public.current_company_id())) as known
         ), d as (
           delete from public.connector_credentials c using ic
-          where c.connector_id = ic.id ${which}
+          where c.connector_id = ic.id ${which} and (select known from actor)
           returning c.id
         )
-        select (select count(*) from ic)::int as connectors, (select count(*) from d)::int as destroyed`,
+        select (select count(*) from ic)::int as connectors, (select known from actor) as "actorKnown",
+          (select count(*) from d)::int as destroyed`,
     ],
     interpret([rows = []]) {
-      const [result] = rows as { connectors: number; destroyed: number }[];
+      const [result] = rows as { connectors: number; actorKnown: boolean; destroyed: number }[];
       if (!result?.connectors)
         throw new CredentialError("connector_not_found", "connector not found");
+      if (!result.actorKnown)
+        throw new CredentialError("forbidden", "the token subject is not a user of this company");
       if (version !== undefined && result.destroyed === 0) {
         throw new CredentialError("version_not_found", "credential version not found");
       }

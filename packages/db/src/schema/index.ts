@@ -2,5 +2,6 @@
 export * from "./companies";
 export * from "./connector-credentials";
 export * from "./integration-connectors";
+export * from "./keyring-checks";
 export * from "./roles";
 export * from "./users";
