@@ -1,6 +1,7 @@
 // The server entry point (`pnpm start`): configuration, composition, HTTP, and a draining stop on
 // SIGTERM or SIGINT (exit 0 when every request finished within SHUTDOWN_GRACE_MS).
 import { KeyringError } from "@vibot/crypto";
+import { unavailableFrom } from "@vibot/db";
 import { compose } from "./compose";
 import { ConfigError, loadConfig } from "./config";
 import { createLogger } from "./logger";
@@ -50,6 +51,20 @@ async function main() {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 }
 
+// postgres.js can reject a query of a connection that died with nobody left awaiting it (seen
+// under repeated pg_terminate_backend; upstream porsager/postgres#1208 family). A database fault
+// must not end the process: log it and go on. Anything else unhandled is a bug: exit non-zero.
+process.on("unhandledRejection", (reason) => {
+  const fault = unavailableFrom(reason);
+  if (fault) {
+    process.stderr.write(
+      `${JSON.stringify({ level: 40, event: "database.orphaned_error", reason: fault.reason })}\n`,
+    );
+    return;
+  }
+  process.stderr.write(`Unhandled rejection: ${(reason as Error)?.name ?? typeof reason}\n`);
+  process.exit(1);
+});
 main().catch((error: unknown) => {
   const known = error instanceof ConfigError || error instanceof KeyringError;
   process.stderr.write(

@@ -6,6 +6,7 @@ import postgres from "postgres";
 import {
   Admission,
   DatabaseUnavailableError,
+  defaultTransactionLimits,
   KeyedQueue,
   unavailableFrom,
   withDeadline,
@@ -33,6 +34,8 @@ const READINESS_TIMEOUT_MS = 900;
 export function connectPostgres(url: string, options: PostgresOptions = {}): DatabaseHandle {
   const max = options.max ?? 20;
   const acquireTimeoutMs = options.acquireTimeoutMs ?? 2_000;
+  const limits = options.limits ?? defaultTransactionLimits;
+  const responseDeadlineMs = 2 * limits.statementTimeoutMs + 1_000;
   const client = postgres(url, {
     max,
     onnotice: () => {},
@@ -99,11 +102,17 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
         releases.push(() => connection.release());
         // Issued without awaiting in between: postgres.js writes them together. Each carries its
         // own Sync, so a failing statement aborts the transaction and COMMIT then rolls it back.
-        const settled = await Promise.allSettled([
-          connection.unsafe("begin"),
-          ...queries.map((q) => connection.unsafe(q.sql, q.params as never[], { prepare: true })),
-          connection.unsafe("commit"),
-        ]);
+        // The server bounds each statement (statement_timeout); this bounds the whole exchange,
+        // so that a request never waits on a connection that died without a word.
+        const settled = await withDeadline(
+          Promise.allSettled([
+            connection.unsafe("begin"),
+            ...queries.map((q) => connection.unsafe(q.sql, q.params as never[], { prepare: true })),
+            connection.unsafe("commit"),
+          ]),
+          responseDeadlineMs,
+          () => new DatabaseUnavailableError("unreachable"),
+        );
         const failure = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
         if (failure) throw operationFailure(operation, failure.reason);
         const rows = settled.map(

@@ -1,0 +1,253 @@
+// Staying up under database faults, on a PostgreSQL cluster of the test's own and the real server
+// process (least-privilege login): terminated backends, a restart, a locked connector, SIGTERM.
+// Each case runs under load and checks that the process lives (or exits 0 after SIGTERM), every
+// acknowledged rotation is stored once, other connectors keep being served, and /readyz answers
+// within a second throughout.
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { connectPostgres } from "@vibot/db";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JWT_SECRET, tokenFor } from "./support/api";
+import { type Cluster, startCluster } from "./support/cluster";
+import { engine } from "./support/database";
+import { K1, keyringJson } from "./support/keys";
+
+const apiDir = fileURLToPath(new URL("../../api/", import.meta.url));
+const CONNECTORS = 8;
+
+let cluster: Cluster;
+let admin: postgres.Sql;
+let api: { child: ChildProcess; url: string; output: () => string };
+const companyId = randomUUID();
+const userId = randomUUID();
+const connectors = Array.from({ length: CONNECTORS }, () => randomUUID());
+let token: string;
+const acked: { connectorId: string; version: number; id: string }[] = [];
+
+async function startApi(): Promise<typeof api> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: apiDir,
+    env: {
+      ...process.env,
+      DATABASE_URL: cluster.url("vault", "vault_api"),
+      OPERATOR_DATABASE_URL: "",
+      SUPABASE_JWT_SECRET: JWT_SECRET,
+      CREDENTIALS_KEYRING: keyringJson("k1", { k1: K1 }),
+      CREDENTIALS_KEYRING_FILE: "",
+      CREDENTIALS_MAX_VERSIONS: "1000",
+      HOST: "127.0.0.1",
+      PORT: "0",
+      LOG_LEVEL: "warn",
+      DATABASE_POOL_MAX: "10",
+      DATABASE_ACQUIRE_TIMEOUT_MS: "1000",
+      DATABASE_LOCK_TIMEOUT_MS: "500",
+      SHUTDOWN_GRACE_MS: "5000",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let text = "";
+  child.stdout?.on("data", (chunk) => {
+    text += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    text += chunk;
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const match = /Listening on (http:\/\/[\d.:]+)/.exec(text);
+      if (match?.[1]) {
+        clearInterval(timer);
+        resolve(match[1]);
+      } else if (child.exitCode !== null) {
+        clearInterval(timer);
+        reject(new Error(`the API exited:\n${text}`));
+      }
+    }, 50);
+  });
+  return { child, url, output: () => text };
+}
+
+interface LoadReport {
+  statuses: Record<number, number>;
+  /** Longest wait for a read of a connector other than `hot`. */
+  slowestOtherReadMs: number;
+  failures: string[];
+}
+
+/** Readers and rotators for `ms`: bounded in count and time, loopback only. */
+async function load(ms: number, options: { workers?: number; hot?: string } = {}) {
+  const report: LoadReport = { statuses: {}, slowestOtherReadMs: 0, failures: [] };
+  const until = Date.now() + ms;
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const worker = async (n: number) => {
+    for (let i = 0; Date.now() < until && i < 2_000; i++) {
+      const rotate = n % 2 === 0;
+      const connectorId = options.hot && rotate ? options.hot : connectors[(n + i) % CONNECTORS];
+      if (!connectorId || (!rotate && connectorId === options.hot)) continue;
+      const started = Date.now();
+      try {
+        const response = await fetch(
+          `${api.url}/v1/connectors/${connectorId}/credentials${rotate ? "" : "/current"}`,
+          {
+            method: rotate ? "POST" : "GET",
+            headers,
+            body: rotate ? JSON.stringify({ secret: { n, i } }) : undefined,
+            signal: AbortSignal.timeout(10_000),
+          },
+        );
+        const body = (await response.json()) as { id: string; version: number };
+        report.statuses[response.status] = (report.statuses[response.status] ?? 0) + 1;
+        if (response.status === 201)
+          acked.push({ connectorId, version: body.version, id: body.id });
+        if (!rotate && connectorId !== options.hot)
+          report.slowestOtherReadMs = Math.max(report.slowestOtherReadMs, Date.now() - started);
+        if (response.status === 503 && !response.headers.get("retry-after"))
+          report.failures.push("503 without Retry-After");
+      } catch (error) {
+        // The process is checked separately; a refused socket here means it died.
+        report.failures.push(String((error as Error).message));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.workers ?? 16 }, (_, n) => worker(n)));
+  return report;
+}
+
+/** Polls /readyz every 100 ms while `work` runs; resolves to the slowest answer in ms. */
+async function watchReadiness<T>(work: Promise<T>): Promise<{ result: T; slowestMs: number }> {
+  let slowest = 0;
+  let done = false;
+  const poller = (async () => {
+    while (!done) {
+      const started = Date.now();
+      await fetch(`${api.url}/readyz`, { signal: AbortSignal.timeout(5_000) }).catch(() => {});
+      slowest = Math.max(slowest, Date.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  const result = await work;
+  done = true;
+  await poller;
+  return { result, slowestMs: slowest };
+}
+
+const alive = () => api.child.exitCode === null && api.child.signalCode === null;
+
+async function readyWithin(ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const response = await fetch(`${api.url}/readyz`).catch(() => undefined);
+    if (response?.status === 200) return true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return false;
+}
+
+/** Every acknowledged rotation is stored, with the id it was answered with, exactly once. */
+async function expectAckedWritesKept() {
+  const rows = await admin<{ connector_id: string; version: number; id: string }[]>`
+    select connector_id, version, id from connector_credentials`;
+  const stored = new Map(rows.map((r) => [`${r.connector_id}/${r.version}`, r.id]));
+  const keys = acked.map((a) => `${a.connectorId}/${a.version}`);
+  expect(new Set(keys).size, "a version was acknowledged twice").toBe(keys.length);
+  const missing = acked.filter((a) => stored.get(`${a.connectorId}/${a.version}`) !== a.id);
+  expect(missing, "acknowledged rotations missing").toEqual([]);
+}
+
+describe.runIf(engine === "postgres")("database faults", () => {
+  beforeAll(async () => {
+    cluster = await startCluster();
+    const bootstrap = postgres(cluster.url("postgres"), { max: 1, onnotice: () => {} });
+    await bootstrap`create database vault`;
+    await bootstrap.end();
+    const operator = connectPostgres(cluster.url("vault"), { max: 1 });
+    await operator.migrate();
+    await operator.close();
+    admin = postgres(cluster.url("vault"), { max: 2, onnotice: () => {} });
+    await admin`create role vault_api login noinherit in role authenticator`;
+    await admin`insert into companies (id) values (${companyId})`;
+    await admin`insert into users (id, company_id) values (${userId}, ${companyId})`;
+    for (const id of connectors)
+      await admin`insert into integration_connectors (id, company_id) values (${id}, ${companyId})`;
+    token = await tokenFor({ sub: userId, company_id: companyId, roles: ["Vibot.admin"] });
+    api = await startApi();
+  }, 60_000);
+
+  afterAll(async () => {
+    if (api && alive()) api.child.kill("SIGKILL");
+    await admin?.end({ timeout: 1 });
+    await cluster?.stop();
+  });
+
+  it("stays up while backends are terminated repeatedly, and keeps every acknowledged write", async () => {
+    const killer = setInterval(() => {
+      void admin`select pg_terminate_backend(pid) from pg_stat_activity
+        where usename = 'vault_api' and pid <> pg_backend_pid()`.catch(() => {});
+    }, 400);
+    const { result, slowestMs } = await watchReadiness(load(5_000));
+    clearInterval(killer);
+    expect(alive(), api.output()).toBe(true);
+    expect(result.failures, api.output()).toEqual([]);
+    expect(Object.keys(result.statuses).sort()).toEqual(expect.arrayContaining(["200", "201"]));
+    for (const status of Object.keys(result.statuses))
+      expect(["200", "201", "404", "503"], JSON.stringify(result.statuses)).toContain(status);
+    expect(slowestMs).toBeLessThan(1_000);
+    expect(await readyWithin(5_000)).toBe(true);
+    await expectAckedWritesKept();
+  });
+
+  it("recovers by itself after a database restart, without a restart of its own", async () => {
+    const restart = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await cluster.restart();
+    })();
+    const { result, slowestMs } = await watchReadiness(
+      Promise.all([load(5_000), restart]).then(([report]) => report),
+    );
+    expect(alive(), api.output()).toBe(true);
+    expect(result.failures, api.output()).toEqual([]);
+    expect(slowestMs).toBeLessThan(1_000);
+    expect(await readyWithin(10_000)).toBe(true);
+    const after = await load(1_000, { workers: 4 });
+    expect(after.statuses[200], JSON.stringify(after.statuses)).toBeGreaterThan(0);
+    await admin.end({ timeout: 1 });
+    admin = postgres(cluster.url("vault"), { max: 2, onnotice: () => {} });
+    await expectAckedWritesKept();
+  });
+
+  it("keeps serving other connectors while one connector's row is locked", async () => {
+    const hot = connectors[0] as string;
+    const lock = admin.begin(async (tx) => {
+      await tx`select id from integration_connectors where id = ${hot} for update`;
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+    });
+    const { result, slowestMs } = await watchReadiness(load(4_000, { workers: 24, hot }));
+    await lock;
+    expect(alive(), api.output()).toBe(true);
+    expect(result.failures, api.output()).toEqual([]);
+    // The hot connector's rotations are refused in time (lock timeout, or its queue's deadline)…
+    expect(result.statuses[503], JSON.stringify(result.statuses)).toBeGreaterThan(0);
+    // …while reads of the other connectors go on, each well within the deadlines.
+    expect(result.statuses[200], JSON.stringify(result.statuses)).toBeGreaterThan(50);
+    expect(result.slowestOtherReadMs).toBeLessThan(1_500);
+    expect(slowestMs).toBeLessThan(1_000);
+    await expectAckedWritesKept();
+  });
+
+  it("drains on SIGTERM: in-flight requests finish, and the process exits 0", async () => {
+    const running = load(3_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const exited = new Promise<number | null>((resolve) => api.child.once("exit", resolve));
+    api.child.kill("SIGTERM");
+    const code = await exited;
+    const report = await running;
+    expect(code, api.output()).toBe(0);
+    expect(api.output()).toContain("Stopped cleanly");
+    // Requests sent after the listener closed are refused at connect; none was cut mid-response.
+    const cut = report.failures.filter((f) => !/ECONNREFUSED|fetch failed/.test(f));
+    expect(cut).toEqual([]);
+    await expectAckedWritesKept();
+  });
+});
