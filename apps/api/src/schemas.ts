@@ -45,10 +45,12 @@ export const RotateBody = z
 export const RollbackBody = z
   .strictObject({ version: VersionNumber, expectedVersion: ExpectedVersion })
   .openapi("RollbackCredential");
+/** PostgreSQL text cannot hold NUL: refuse it as bad input rather than fail in the database. */
+const noNul = (text: string) => !text.includes("\u0000");
 export const CreateConnectorBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
-    provider: z.string().trim().min(1).max(100),
+    name: z.string().trim().min(1).max(200).refine(noNul, "must not contain NUL characters"),
+    provider: z.string().trim().min(1).max(100).refine(noNul, "must not contain NUL characters"),
   })
   .openapi("CreateConnector");
 

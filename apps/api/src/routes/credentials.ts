@@ -37,8 +37,34 @@ const jsonBody = <T>(schema: T) => ({
   content: { "application/json": { schema } },
 });
 
-/** The secret's JSON text, refused past 65,536 UTF-8 bytes. */
-function serializeSecret(secret: unknown): string {
+/** Deepest nesting a secret may have; deeper input is refused, never truncated. */
+export const MAX_SECRET_DEPTH = 64;
+
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== "object") continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_SECRET_DEPTH) return deepest;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/**
+ * The secret's JSON text exactly as sent: taken from the parsed body itself, not from the
+ * validator's copy (which rebuilds objects and would drop an own `__proto__` key). Refused past
+ * 65,536 UTF-8 bytes or 64 levels of nesting.
+ */
+async function secretText(c: Context<AppEnv>): Promise<string> {
+  const { secret } = (await c.req.json()) as { secret: unknown };
+  if (depthOf(secret) > MAX_SECRET_DEPTH) {
+    throw new ApiError("bad_request", "the request is not valid", [
+      { field: "secret", message: `must nest at most ${MAX_SECRET_DEPTH} levels` },
+    ]);
+  }
   const text = JSON.stringify(secret);
   if (Buffer.byteLength(text, "utf8") > MAX_SECRET_BYTES) {
     throw new ApiError("payload_too_large", `the secret is over ${MAX_SECRET_BYTES} bytes of JSON`);
@@ -79,10 +105,10 @@ credentials.openapi(
   }),
   async (c) => {
     const { connectorId } = c.req.valid("param");
-    const { secret, expectedVersion } = c.req.valid("json");
+    const { expectedVersion } = c.req.valid("json");
     const input = {
       ...newVersion(c, connectorId, expectedVersion),
-      plaintext: serializeSecret(secret),
+      plaintext: await secretText(c),
     };
     const written = await run(c, writeCredentialVersionOperation(c.var.deps.keyring, input));
     return c.json(written, 201);
