@@ -1,6 +1,6 @@
 // Opens the configured database: PostgreSQL when DATABASE_URL is set, else embedded PGlite
 // (created and migrated on start).
-import { mkdir } from "node:fs/promises";
+import { chmod, mkdir } from "node:fs/promises";
 import { connectPglite, connectPostgres, type DatabaseHandle } from "@vibot/db";
 import type { Config } from "./config";
 
@@ -10,7 +10,12 @@ export async function openDatabase(config: Config): Promise<DatabaseHandle> {
   if (config.databaseUrl)
     return connectPostgres(config.databaseUrl, { max: poolMax, acquireTimeoutMs, limits });
   const dataDir = config.pgliteDataDir.startsWith("memory://") ? undefined : config.pgliteDataDir;
-  if (dataDir) await mkdir(dataDir, { recursive: true });
+  if (dataDir) {
+    // The embedded database holds ciphertexts: its directory is owner-only (0700), so whatever
+    // modes the engine gives its files, no other user can reach them.
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    await chmod(dataDir, 0o700);
+  }
   const database = await connectPglite(dataDir, { limits });
   await database.migrate();
   return database;

@@ -71,6 +71,8 @@ it.runIf(engine === "pglite")(
     const [, token] = await waitFor(() => output, /^TOKEN=(\S+)$/m, 5_000);
     const [, connectorId] = await waitFor(() => output, /connector ([0-9a-f-]{36})/, 5_000);
     expect((await stat(join(dataRoot, "dev-secrets.json"))).mode & 0o777).toBe(0o600);
+    // The embedded database's directory is owner-only: no other user reaches its files.
+    expect((await stat(join(dataRoot, "pglite"))).mode & 0o777).toBe(0o700);
 
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
     const rotated = await fetch(`${url}/v1/connectors/${connectorId}/credentials`, {
