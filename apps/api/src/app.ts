@@ -9,7 +9,7 @@ import { accessLog } from "./middleware/access-log";
 import { requireAdmin } from "./middleware/auth";
 import { requireJsonBody } from "./middleware/json-body";
 import { CHANNEL, RealtimeHub } from "./realtime/hub";
-import { StreamLimits } from "./realtime/limits";
+import { DEFAULT_STREAM_LIMITS, StreamLimits } from "./realtime/limits";
 import { connectors } from "./routes/connectors";
 import { consolePage } from "./routes/console";
 import { credentials } from "./routes/credentials";
@@ -28,10 +28,7 @@ export function createApp(dependencies: AppDependencies) {
       hub:
         dependencies.realtime?.hub ?? new RealtimeHub(dependencies.database, dependencies.logger),
       heartbeatMs: dependencies.realtime?.heartbeatMs ?? 25_000,
-      limits: new StreamLimits({
-        maxStreamsPerToken: dependencies.realtime?.limits?.maxStreamsPerToken ?? 5,
-        maxStreamsPerCompany: dependencies.realtime?.limits?.maxStreamsPerCompany ?? 100,
-      }),
+      limits: new StreamLimits({ ...DEFAULT_STREAM_LIMITS, ...dependencies.realtime?.limits }),
     },
   };
 

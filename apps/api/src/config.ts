@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { DEFAULT_STREAM_LIMITS } from "./realtime/limits";
 
 /** Relative paths in configuration resolve against the repository root, wherever a script runs. */
 export const repositoryRoot = fileURLToPath(new URL("../../../", import.meta.url));
@@ -36,8 +37,10 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(levels).default("info"),
   OPERATOR_DATABASE_URL: postgresUrl.optional(),
   JWT_AUDIENCE: z.string().min(1).default("authenticated"),
-  REALTIME_MAX_STREAMS_PER_TOKEN: count(1, 1_000).default(5),
-  REALTIME_MAX_STREAMS_PER_COMPANY: count(1, 100_000).default(100),
+  REALTIME_MAX_STREAMS_PER_TOKEN: count(1, 1_000).default(DEFAULT_STREAM_LIMITS.maxStreamsPerToken),
+  REALTIME_MAX_STREAMS_PER_COMPANY: count(1, 100_000).default(
+    DEFAULT_STREAM_LIMITS.maxStreamsPerCompany,
+  ),
   DATABASE_POOL_MAX: count(2, 1_000).default(20),
   DATABASE_ACQUIRE_TIMEOUT_MS: count(1, 600_000).default(2_000),
   DATABASE_LOCK_TIMEOUT_MS: count(1, 600_000).default(2_000),

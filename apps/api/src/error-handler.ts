@@ -68,19 +68,17 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
       "credential integrity check failed",
     );
   } else if (apiError.code === "internal_error" || apiError.code === "service_unavailable") {
-    // Driver errors can quote the SQL and its parameters (keys, secrets): log codes only.
-    const database = databaseErrorOf(error);
-    const reason = unavailableFrom(error)?.reason;
-    logger.error(
-      {
-        event: "request.failed",
-        requestId,
-        errorName: error.name,
-        sqlState: database.code,
-        reason,
-      },
-      "request failed",
-    );
+    // Driver errors can quote the SQL and its parameters (keys, secrets): log codes only. A busy
+    // or unreachable database is expected under faults (warn); anything else is a bug (error).
+    const fields = {
+      event: "request.failed",
+      requestId,
+      errorName: error.name,
+      sqlState: error instanceof ApiError ? undefined : databaseErrorOf(error).code,
+      reason: unavailableFrom(error)?.reason,
+    };
+    if (apiError.code === "service_unavailable") logger.warn(fields, "database unavailable");
+    else logger.error(fields, "request failed");
   }
   if (apiError.retryAfterSeconds !== undefined)
     c.header("retry-after", String(apiError.retryAfterSeconds));

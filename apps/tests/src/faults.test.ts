@@ -3,9 +3,7 @@
 // Each case runs under load and checks that the process lives (or exits 0 after SIGTERM), every
 // acknowledged rotation is stored once, other connectors keep being served, and /readyz answers
 // within a second throughout.
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { connectPostgres } from "@vibot/db";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,136 +11,32 @@ import { JWT_SECRET, tokenFor } from "./support/api";
 import { type Cluster, startCluster } from "./support/cluster";
 import { engine } from "./support/database";
 import { K1, keyringJson } from "./support/keys";
+import {
+  type Acknowledged,
+  type ApiProcess,
+  type LoadTarget,
+  load,
+  readyWithin,
+  startApiProcess,
+  watchReadiness,
+} from "./support/load";
 
-const apiDir = fileURLToPath(new URL("../../api/", import.meta.url));
 const CONNECTORS = 8;
 
 let cluster: Cluster;
 let admin: postgres.Sql;
-let api: { child: ChildProcess; url: string; output: () => string };
+let api: ApiProcess;
 const companyId = randomUUID();
 const userId = randomUUID();
 const connectors = Array.from({ length: CONNECTORS }, () => randomUUID());
-let token: string;
-const acked: { connectorId: string; version: number; id: string }[] = [];
+let target: LoadTarget;
+const acked: Acknowledged[] = [];
 
-async function startApi(): Promise<typeof api> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: apiDir,
-    env: {
-      ...process.env,
-      DATABASE_URL: cluster.url("vault", "vault_api"),
-      OPERATOR_DATABASE_URL: "",
-      SUPABASE_JWT_SECRET: JWT_SECRET,
-      CREDENTIALS_KEYRING: keyringJson("k1", { k1: K1 }),
-      CREDENTIALS_KEYRING_FILE: "",
-      CREDENTIALS_MAX_VERSIONS: "1000",
-      HOST: "127.0.0.1",
-      PORT: "0",
-      LOG_LEVEL: "warn",
-      DATABASE_POOL_MAX: "10",
-      DATABASE_ACQUIRE_TIMEOUT_MS: "1000",
-      DATABASE_LOCK_TIMEOUT_MS: "500",
-      SHUTDOWN_GRACE_MS: "5000",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let text = "";
-  child.stdout?.on("data", (chunk) => {
-    text += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    text += chunk;
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const match = /Listening on (http:\/\/[\d.:]+)/.exec(text);
-      if (match?.[1]) {
-        clearInterval(timer);
-        resolve(match[1]);
-      } else if (child.exitCode !== null) {
-        clearInterval(timer);
-        reject(new Error(`the API exited:\n${text}`));
-      }
-    }, 50);
-  });
-  return { child, url, output: () => text };
-}
-
-interface LoadReport {
-  statuses: Record<number, number>;
-  /** Longest wait for a read of a connector other than `hot`. */
-  slowestOtherReadMs: number;
-  failures: string[];
-}
-
-/** Readers and rotators for `ms`: bounded in count and time, loopback only. */
-async function load(ms: number, options: { workers?: number; hot?: string } = {}) {
-  const report: LoadReport = { statuses: {}, slowestOtherReadMs: 0, failures: [] };
-  const until = Date.now() + ms;
-  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-  const worker = async (n: number) => {
-    for (let i = 0; Date.now() < until && i < 2_000; i++) {
-      const rotate = n % 2 === 0;
-      const connectorId = options.hot && rotate ? options.hot : connectors[(n + i) % CONNECTORS];
-      if (!connectorId || (!rotate && connectorId === options.hot)) continue;
-      const started = Date.now();
-      try {
-        const response = await fetch(
-          `${api.url}/v1/connectors/${connectorId}/credentials${rotate ? "" : "/current"}`,
-          {
-            method: rotate ? "POST" : "GET",
-            headers,
-            body: rotate ? JSON.stringify({ secret: { n, i } }) : undefined,
-            signal: AbortSignal.timeout(10_000),
-          },
-        );
-        const body = (await response.json()) as { id: string; version: number };
-        report.statuses[response.status] = (report.statuses[response.status] ?? 0) + 1;
-        if (response.status === 201)
-          acked.push({ connectorId, version: body.version, id: body.id });
-        if (!rotate && connectorId !== options.hot)
-          report.slowestOtherReadMs = Math.max(report.slowestOtherReadMs, Date.now() - started);
-        if (response.status === 503 && !response.headers.get("retry-after"))
-          report.failures.push("503 without Retry-After");
-      } catch (error) {
-        // The process is checked separately; a refused socket here means it died.
-        report.failures.push(String((error as Error).message));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: options.workers ?? 16 }, (_, n) => worker(n)));
+/** The load against the API, remembering every acknowledged rotation. */
+async function loadApi(ms: number, options: { workers?: number; hot?: string } = {}) {
+  const report = await load(target, ms, options);
+  acked.push(...report.acked);
   return report;
-}
-
-/** Polls /readyz every 100 ms while `work` runs; resolves to the slowest answer in ms. */
-async function watchReadiness<T>(work: Promise<T>): Promise<{ result: T; slowestMs: number }> {
-  let slowest = 0;
-  let done = false;
-  const poller = (async () => {
-    while (!done) {
-      const started = Date.now();
-      await fetch(`${api.url}/readyz`, { signal: AbortSignal.timeout(5_000) }).catch(() => {});
-      slowest = Math.max(slowest, Date.now() - started);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  })();
-  const result = await work;
-  done = true;
-  await poller;
-  return { result, slowestMs: slowest };
-}
-
-const alive = () => api.child.exitCode === null && api.child.signalCode === null;
-
-async function readyWithin(ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const response = await fetch(`${api.url}/readyz`).catch(() => undefined);
-    if (response?.status === 200) return true;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return false;
 }
 
 /** Every acknowledged rotation is stored, with the id it was answered with, exactly once. */
@@ -171,12 +65,24 @@ describe.runIf(engine === "postgres")("database faults", () => {
     await admin`insert into users (id, company_id) values (${userId}, ${companyId})`;
     for (const id of connectors)
       await admin`insert into integration_connectors (id, company_id) values (${id}, ${companyId})`;
-    token = await tokenFor({ sub: userId, company_id: companyId, roles: ["Vibot.admin"] });
-    api = await startApi();
+    api = await startApiProcess({
+      DATABASE_URL: cluster.url("vault", "vault_api"),
+      OPERATOR_DATABASE_URL: "",
+      SUPABASE_JWT_SECRET: JWT_SECRET,
+      CREDENTIALS_KEYRING: keyringJson("k1", { k1: K1 }),
+      CREDENTIALS_KEYRING_FILE: "",
+      CREDENTIALS_MAX_VERSIONS: "1000",
+      DATABASE_POOL_MAX: "10",
+      DATABASE_ACQUIRE_TIMEOUT_MS: "1000",
+      DATABASE_LOCK_TIMEOUT_MS: "500",
+      SHUTDOWN_GRACE_MS: "5000",
+    });
+    const token = await tokenFor({ sub: userId, company_id: companyId, roles: ["Vibot.admin"] });
+    target = { url: api.url, token, connectors };
   }, 60_000);
 
   afterAll(async () => {
-    if (api && alive()) api.child.kill("SIGKILL");
+    if (api?.alive()) api.child.kill("SIGKILL");
     await admin?.end({ timeout: 1 });
     await cluster?.stop();
   });
@@ -186,15 +92,15 @@ describe.runIf(engine === "postgres")("database faults", () => {
       void admin`select pg_terminate_backend(pid) from pg_stat_activity
         where usename = 'vault_api' and pid <> pg_backend_pid()`.catch(() => {});
     }, 400);
-    const { result, slowestMs } = await watchReadiness(load(5_000));
+    const { result, slowestMs } = await watchReadiness(api.url, loadApi(5_000));
     clearInterval(killer);
-    expect(alive(), api.output()).toBe(true);
+    expect(api.alive(), api.output()).toBe(true);
     expect(result.failures, api.output()).toEqual([]);
     expect(Object.keys(result.statuses).sort()).toEqual(expect.arrayContaining(["200", "201"]));
     for (const status of Object.keys(result.statuses))
       expect(["200", "201", "404", "503"], JSON.stringify(result.statuses)).toContain(status);
     expect(slowestMs).toBeLessThan(1_000);
-    expect(await readyWithin(5_000)).toBe(true);
+    expect(await readyWithin(api.url, 5_000)).toBe(true);
     await expectAckedWritesKept();
   });
 
@@ -204,13 +110,14 @@ describe.runIf(engine === "postgres")("database faults", () => {
       await cluster.restart();
     })();
     const { result, slowestMs } = await watchReadiness(
-      Promise.all([load(5_000), restart]).then(([report]) => report),
+      api.url,
+      Promise.all([loadApi(5_000), restart]).then(([report]) => report),
     );
-    expect(alive(), api.output()).toBe(true);
+    expect(api.alive(), api.output()).toBe(true);
     expect(result.failures, api.output()).toEqual([]);
     expect(slowestMs).toBeLessThan(1_000);
-    expect(await readyWithin(10_000)).toBe(true);
-    const after = await load(1_000, { workers: 4 });
+    expect(await readyWithin(api.url, 10_000)).toBe(true);
+    const after = await loadApi(1_000, { workers: 4 });
     expect(after.statuses[200], JSON.stringify(after.statuses)).toBeGreaterThan(0);
     await admin.end({ timeout: 1 });
     admin = postgres(cluster.url("vault"), { max: 2, onnotice: () => {} });
@@ -223,9 +130,12 @@ describe.runIf(engine === "postgres")("database faults", () => {
       await tx`select id from integration_connectors where id = ${hot} for update`;
       await new Promise((resolve) => setTimeout(resolve, 4_000));
     });
-    const { result, slowestMs } = await watchReadiness(load(4_000, { workers: 24, hot }));
+    const { result, slowestMs } = await watchReadiness(
+      api.url,
+      loadApi(4_000, { workers: 24, hot }),
+    );
     await lock;
-    expect(alive(), api.output()).toBe(true);
+    expect(api.alive(), api.output()).toBe(true);
     expect(result.failures, api.output()).toEqual([]);
     // The hot connector's rotations are refused in time (lock timeout, or its queue's deadline)…
     expect(result.statuses[503], JSON.stringify(result.statuses)).toBeGreaterThan(0);
@@ -237,7 +147,7 @@ describe.runIf(engine === "postgres")("database faults", () => {
   });
 
   it("drains on SIGTERM: in-flight requests finish, and the process exits 0", async () => {
-    const running = load(3_000);
+    const running = loadApi(3_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const exited = new Promise<number | null>((resolve) => api.child.once("exit", resolve));
     api.child.kill("SIGTERM");

@@ -17,20 +17,27 @@ BEGIN
 END
 $$;
 --> statement-breakpoint
--- The request's verified claims, or NULL when missing, empty or not JSON: never an error.
+-- The request's verified claims, or NULL when missing, empty or not JSON: never an error. The one
+-- place that parses `request.jwt.claims`; the claim readers and the guard all go through it.
+CREATE OR REPLACE FUNCTION public.request_jwt_claims() RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = ''
+AS $$
+BEGIN
+  RETURN nullif(current_setting('request.jwt.claims', true), '')::jsonb;
+EXCEPTION WHEN invalid_text_representation THEN
+  RETURN NULL;
+END
+$$;
+--> statement-breakpoint
 CREATE OR REPLACE FUNCTION public.current_company_id() RETURNS uuid
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = ''
 AS $$
 DECLARE
-  claims jsonb;
+  claims jsonb := public.request_jwt_claims();
   company text;
 BEGIN
-  BEGIN
-    claims := nullif(current_setting('request.jwt.claims', true), '')::jsonb;
-  EXCEPTION WHEN invalid_text_representation THEN
-    RETURN NULL;
-  END;
   IF jsonb_typeof(claims) = 'object' AND claims ? 'company_id' THEN
     company := claims ->> 'company_id';
   ELSE
@@ -48,14 +55,9 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = ''
 AS $$
 DECLARE
-  claims jsonb;
+  claims jsonb := public.request_jwt_claims();
   roles jsonb;
 BEGIN
-  BEGIN
-    claims := nullif(current_setting('request.jwt.claims', true), '')::jsonb;
-  EXCEPTION WHEN invalid_text_representation THEN
-    RETURN false;
-  END;
   IF jsonb_typeof(claims) = 'object' AND claims ? 'roles' THEN
     roles := claims -> 'roles';
   ELSE
@@ -90,8 +92,7 @@ BEGIN
     RAISE EXCEPTION 'connector credentials may only be changed by an admin of their company'
       USING ERRCODE = 'insufficient_privilege';
   END IF;
-  -- current_company_id() has vouched that the claims are JSON.
-  actor := nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub';
+  actor := public.request_jwt_claims() ->> 'sub';
   IF actor IS NULL
      OR actor !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
      OR NOT EXISTS (SELECT 1 FROM public.users u WHERE u.id = actor::uuid AND u.company_id = company) THEN

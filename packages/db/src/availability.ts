@@ -1,5 +1,6 @@
 // Staying up when the database is not: bounded waits, admission of writes, and the one error that
 // means "try again shortly" (the API answers it with 503 and Retry-After).
+import { databaseErrorOf } from "./credentials/errors";
 
 /** Why a request could not be served by the database right now. */
 export type UnavailableReason =
@@ -28,6 +29,9 @@ export interface TransactionLimits {
   statementTimeoutMs: number;
 }
 
+/** /readyz answers within a second: the database gets this long, the rest is HTTP. */
+export const READINESS_TIMEOUT_MS = 900;
+
 export const defaultTransactionLimits: TransactionLimits = {
   lockTimeoutMs: 2_000,
   statementTimeoutMs: 5_000,
@@ -40,20 +44,12 @@ const UNREACHABLE =
 /** The database error behind an error, as a DatabaseUnavailableError when it is one. */
 export function unavailableFrom(error: unknown): DatabaseUnavailableError | undefined {
   if (error instanceof DatabaseUnavailableError) return error;
-  const code = errorCode(error);
+  const { code } = databaseErrorOf(error);
   if (code === "55P03") return new DatabaseUnavailableError("lock_timeout");
   if (code === "57014") return new DatabaseUnavailableError("statement_timeout");
   if (code && UNREACHABLE.test(code)) return new DatabaseUnavailableError("unreachable", 2);
   if (error instanceof Error && error.message.includes("PGlite is closed"))
     return new DatabaseUnavailableError("unreachable", 2);
-  return undefined;
-}
-
-function errorCode(error: unknown): string | undefined {
-  for (const candidate of [error, error instanceof Error ? error.cause : undefined]) {
-    if (candidate && typeof candidate === "object" && "code" in candidate)
-      return String((candidate as { code: unknown }).code);
-  }
   return undefined;
 }
 

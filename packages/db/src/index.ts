@@ -3,7 +3,6 @@ export * from "./availability";
 export * from "./client";
 export * from "./context";
 export * from "./credentials";
-export * from "./migrate";
 export * from "./migrations";
 export * from "./operation";
 export * from "./pglite";

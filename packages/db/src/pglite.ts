@@ -5,7 +5,12 @@ import { pgcrypto } from "@electric-sql/pglite/contrib/pgcrypto";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/pglite";
 import { migrate } from "drizzle-orm/pglite/migrator";
-import { DatabaseUnavailableError, unavailableFrom, withDeadline } from "./availability";
+import {
+  DatabaseUnavailableError,
+  READINESS_TIMEOUT_MS,
+  unavailableFrom,
+  withDeadline,
+} from "./availability";
 import { type ConnectOptions, type DatabaseHandle, readinessOf, requestQueries } from "./client";
 import { migratorConfig, newestCommittedMigration } from "./migrations";
 import { operationFailure } from "./operation";
@@ -84,7 +89,11 @@ export function wrapPglite(client: PGlite, options: ConnectOptions = {}): Databa
           newestCommittedMigration(),
         );
       };
-      return withDeadline(check(), 900, () => new DatabaseUnavailableError("unreachable"));
+      return withDeadline(
+        check(),
+        READINESS_TIMEOUT_MS,
+        () => new DatabaseUnavailableError("unreachable"),
+      );
     },
     close: () => client.close(),
   };

@@ -8,6 +8,7 @@ import {
   DatabaseUnavailableError,
   defaultTransactionLimits,
   KeyedQueue,
+  READINESS_TIMEOUT_MS,
   unavailableFrom,
   withDeadline,
 } from "./availability";
@@ -27,8 +28,6 @@ export interface PostgresOptions extends ConnectOptions {
 
 /** Reconnect delay in seconds: short and jittered, capped at 2 s (the driver's own grows to 20 s). */
 const backoff = (retries: number) => Math.min(0.05 * 2 ** retries, 2) * (0.5 + Math.random() / 2);
-
-const READINESS_TIMEOUT_MS = 900;
 
 /** Opens a postgres.js pool on `url`. */
 export function connectPostgres(url: string, options: PostgresOptions = {}): DatabaseHandle {

@@ -1,6 +1,6 @@
 // What both operator commands share: the API's configuration, its database and its keyring.
 import { Keyring } from "@vibot/crypto";
-import { canBypassRls, type DatabaseHandle, verifyKeyring } from "@vibot/db";
+import { type DatabaseHandle, sessionPrivileges, verifyKeyring } from "@vibot/db";
 import { type Config, loadConfig } from "../config";
 import { openDatabase } from "../database";
 import { loadDevSecrets } from "../dev-mode";
@@ -28,7 +28,8 @@ export async function openOperatorContext(): Promise<OperatorContext> {
   if (!keyringJson) throw new Error("CREDENTIALS_KEYRING or CREDENTIALS_KEYRING_FILE is required");
   const keyring = await Keyring.fromJson(keyringJson);
   const database = await openDatabase(config);
-  if (!(await canBypassRls(database.db))) {
+  const privileges = await sessionPrivileges(database);
+  if (!privileges.superuser && !privileges.bypassRls) {
     await database.close();
     throw new Error(
       "the database role must bypass row level security (superuser or BYPASSRLS) to scan every company",

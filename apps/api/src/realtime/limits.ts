@@ -5,6 +5,12 @@ export interface StreamLimitOptions {
   maxStreamsPerCompany: number;
 }
 
+/** SPEC §3 defaults of REALTIME_MAX_STREAMS_PER_TOKEN and _PER_COMPANY. */
+export const DEFAULT_STREAM_LIMITS: StreamLimitOptions = {
+  maxStreamsPerToken: 5,
+  maxStreamsPerCompany: 100,
+};
+
 export class StreamLimits {
   readonly #byToken = new Map<string, number>();
   readonly #byCompany = new Map<string, number>();

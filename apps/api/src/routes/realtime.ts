@@ -42,7 +42,8 @@ realtime.get("/", async (c) => {
   }
   const { caller, deps } = c.var;
   const since = replayFrom(c.req.header("last-event-id"));
-  if (deps.realtime.hub.closed) throw new ApiError("service_unavailable", "shutting down", [], 1);
+  if (deps.realtime.hub.closed)
+    throw new ApiError("service_unavailable", "shutting down", undefined, 1);
   const release = deps.realtime.limits.tryOpen(caller.tokenKey, caller.companyId);
   if (!release) {
     throw new ApiError("too_many_requests", "too many realtime streams", undefined, 5);

@@ -49,10 +49,11 @@ export async function createTestApi(
     },
   });
   const keyring = options.keyring ?? (await testKeyring());
+  const logger = createLogger("info", sink);
   const app = createApp({
     database: db.handle,
     keyring,
-    logger: createLogger("info", sink),
+    logger,
     jwtSecret: JWT_SECRET,
     maxVersions: options.maxVersions ?? 10,
     realtime: options.realtime,
@@ -78,5 +79,5 @@ export async function createTestApi(
     return { status: response.status, headers: response.headers, text, body: json as any };
   }
 
-  return { app, logs, keyring, request };
+  return { app, logs, logger, keyring, request };
 }

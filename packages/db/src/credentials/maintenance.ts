@@ -13,8 +13,8 @@ import {
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { queryRows } from "../rows";
-import { databaseErrorOf } from "./errors";
 import { credentialColumns, storedColumns } from "./metadata";
+import { undecryptable } from "./read";
 
 /** A row that failed, by ids only. */
 export interface FailedRow {
@@ -34,15 +34,6 @@ export interface BatchResult {
 
 const NIL = "00000000-0000-0000-0000-000000000000";
 const kidOf = checksumKidSql(sql`c.checksum`);
-
-/** Whether the connection's role can see every row despite forced RLS. */
-export async function canBypassRls(db: Database): Promise<boolean> {
-  const [row] = await queryRows<{ ok: boolean }>(
-    db,
-    sql`select rolsuper or rolbypassrls as ok from pg_roles where rolname = current_user`,
-  );
-  return row?.ok ?? false;
-}
 
 /** Rows not under the active kid, by kid (what `reencrypt` has to do). */
 export async function rowsByKid(db: Database): Promise<{ kid: string; rows: number }[]> {
@@ -141,7 +132,7 @@ async function allDecrypt(db: Database, keyring: Keyring, range: SQL): Promise<b
     );
     return true;
   } catch (error) {
-    if (databaseErrorOf(error).message?.includes("Wrong key or corrupt data")) return false;
+    if (undecryptable(error)) return false;
     throw error;
   }
 }
