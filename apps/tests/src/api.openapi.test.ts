@@ -46,3 +46,16 @@ it("lists every route of the HTTP contract", async () => {
     ].sort(),
   );
 });
+
+it("serves the reference page with its script from this server, under a same-origin policy", async () => {
+  const page = await api.request("GET", "/docs");
+  expect(page.status).toBe(200);
+  expect(page.text).toContain('src="/docs/scalar.js"');
+  // No script, style or font from anywhere else: /docs works offline.
+  expect(page.text).not.toMatch(/(src|href)="https?:\/\//);
+  expect(page.headers.get("content-security-policy")).toContain("default-src 'self'");
+  const script = await api.request("GET", "/docs/scalar.js");
+  expect(script.status).toBe(200);
+  expect(script.headers.get("content-type")).toContain("javascript");
+  expect(script.text.length).toBeGreaterThan(100_000);
+});

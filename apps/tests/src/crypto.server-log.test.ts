@@ -1,15 +1,18 @@
-// With log_statement = 'all', the PostgreSQL server log holds neither a key nor a secret.
+// The PostgreSQL server log holds neither a key nor a secret: with log_statement = 'all', and with
+// auto_explain printing verbose plans of the request door's statements.
 import { randomBytes } from "node:crypto";
 import { open, stat } from "node:fs/promises";
 import { Keyring } from "@vibot/crypto";
 import {
   connectPostgres,
   readCredential,
+  readCredentialOperation,
   withRequestContext,
   writeCredentialVersion,
+  writeCredentialVersionOperation,
 } from "@vibot/db";
 import postgres from "postgres";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { engine } from "./support/database";
 import { createEmptyDatabase } from "./support/fresh-postgres";
 import { K1, keyringJson } from "./support/keys";
@@ -35,52 +38,109 @@ async function readFrom(path: string, offset: number): Promise<string> {
   }
 }
 
-describe.runIf(engine === "postgres")("the server log under log_statement = 'all'", () => {
-  it("contains our statements but neither the key nor the secret", async () => {
-    const fresh = await createEmptyDatabase("vibot_log");
-    const migrator = connectPostgres(fresh.url, { max: 1 });
-    await migrator.migrate();
-    await migrator.close();
-    await fresh.admin.unsafe(`alter database ${fresh.name} set log_statement = 'all'`);
-    const logPath = await serverLogPath(fresh.admin);
-    const offset = (await stat(logPath)).size;
+/** A migrated empty database with `settings` on it, and ids of one tenant with a connector. */
+async function freshLoggedDatabase(settings: string[]) {
+  const fresh = await createEmptyDatabase("vibot_log");
+  const migrator = connectPostgres(fresh.url, { max: 1 });
+  await migrator.migrate();
+  await migrator.close();
+  for (const setting of settings)
+    await fresh.admin.unsafe(`alter database ${fresh.name} set ${setting}`);
+  const setup = postgres(fresh.url, { max: 1, onnotice: () => {} });
+  const [company] = await setup`insert into companies default values returning id`;
+  const [user] = await setup`insert into users (company_id) values (${company?.id}) returning id`;
+  const [connector] =
+    await setup`insert into integration_connectors (company_id) values (${company?.id}) returning id`;
+  await setup.end();
+  const ids = {
+    company: String(company?.id),
+    user: String(user?.id),
+    connector: String(connector?.id),
+  };
+  const claims = { sub: ids.user, company_id: ids.company, roles: ["Vibot.admin"] };
+  return { fresh, ids, claims };
+}
 
+/** Server log lines written while `work` ran. */
+async function serverLogDuring(admin: postgres.Sql, work: () => Promise<void>): Promise<string> {
+  const logPath = await serverLogPath(admin);
+  const offset = (await stat(logPath)).size;
+  await work();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return readFrom(logPath, offset);
+}
+
+const keyMaterial = (keyring: Keyring) => [
+  keyring.active.encryptionKey,
+  keyring.active.macKey.toString("hex"),
+];
+
+describe.runIf(engine === "postgres")("the server log", () => {
+  it("under log_statement = 'all' contains our statements but neither the key nor the secret", async () => {
+    const { fresh, ids, claims } = await freshLoggedDatabase(["log_statement = 'all'"]);
     const handle = connectPostgres(fresh.url, { max: 1 });
     const keyring = await Keyring.fromJson(keyringJson("k1", { k1: K1 }));
     const secret = `log-marker-${randomBytes(8).toString("hex")}`;
-    const setup = postgres(fresh.url, { max: 1, onnotice: () => {} });
-    const [company] = await setup`insert into companies default values returning id`;
-    const [user] = await setup`insert into users (company_id) values (${company?.id}) returning id`;
-    const [connector] =
-      await setup`insert into integration_connectors (company_id) values (${company?.id}) returning id`;
-    await setup.end();
-    const ids = {
-      company: String(company?.id),
-      user: String(user?.id),
-      connector: String(connector?.id),
-    };
-    const claims = { sub: ids.user, company_id: ids.company, roles: ["Vibot.admin"] };
-    await withRequestContext(handle.db, { claims, role: "service_role" }, (tx) =>
-      writeCredentialVersion(tx, keyring, {
-        connectorId: ids.connector,
-        plaintext: JSON.stringify(secret),
-        rotatedBy: ids.user,
-        maxVersions: 10,
-      }),
-    );
-    const read = await withRequestContext(handle.db, { claims, role: "authenticated" }, (tx) =>
-      readCredential(tx, keyring, ids.connector),
-    );
-    expect(JSON.parse(read.plaintext)).toBe(secret);
-    await handle.close();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-
-    const log = await readFrom(logPath, offset);
+    const log = await serverLogDuring(fresh.admin, async () => {
+      await withRequestContext(handle.db, { claims, role: "service_role" }, (tx) =>
+        writeCredentialVersion(tx, keyring, {
+          connectorId: ids.connector,
+          plaintext: JSON.stringify(secret),
+          rotatedBy: ids.user,
+          maxVersions: 10,
+        }),
+      );
+      const read = await withRequestContext(handle.db, { claims, role: "authenticated" }, (tx) =>
+        readCredential(tx, keyring, ids.connector),
+      );
+      expect(JSON.parse(read.plaintext)).toBe(secret);
+      await handle.close();
+    });
     try {
       // The control: log_statement = 'all' did log our statements.
-      expect(log).toContain("pgp_sym_encrypt");
-      expect(log).not.toContain(keyring.active.encryptionKey);
-      expect(log).not.toContain(keyring.active.macKey.toString("hex"));
+      expect(log).toContain("vault_pgp_sym_encrypt");
+      for (const key of keyMaterial(keyring)) expect(log).not.toContain(key);
+      expect(log).not.toContain(secret);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it("with auto_explain verbose plans holds neither the key nor the secret", async () => {
+    const { fresh, ids, claims } = await freshLoggedDatabase([
+      "session_preload_libraries = 'auto_explain'",
+      "auto_explain.log_min_duration = 0",
+      "auto_explain.log_verbose = on",
+      "auto_explain.log_nested_statements = on",
+    ]);
+    // The request door, as the API's least-privilege login, many times: past the five custom
+    // plans after which PostgreSQL would otherwise consider a generic one.
+    const handle = connectPostgres(fresh.url.replace("postgres@", `${inject("apiLogin")}@`), {
+      max: 1,
+    });
+    const keyring = await Keyring.fromJson(keyringJson("k1", { k1: K1 }));
+    const secret = `plan-marker-${randomBytes(8).toString("hex")}`;
+    const log = await serverLogDuring(fresh.admin, async () => {
+      for (let i = 0; i < 7; i++) {
+        await handle.run(
+          claims,
+          writeCredentialVersionOperation(keyring, {
+            connectorId: ids.connector,
+            plaintext: JSON.stringify(secret),
+            rotatedBy: ids.user,
+            maxVersions: 10,
+          }),
+        );
+        const read = await handle.run(claims, readCredentialOperation(keyring, ids.connector));
+        expect(JSON.parse(read.plaintext)).toBe(secret);
+      }
+      await handle.close();
+    });
+    try {
+      // The control: auto_explain did print verbose plans of our statements.
+      expect(log).toContain("vault_pgp_sym_encrypt");
+      expect(log).toMatch(/Output: /);
+      for (const key of keyMaterial(keyring)) expect(log).not.toContain(key);
       expect(log).not.toContain(secret);
     } finally {
       await fresh.drop();

@@ -132,3 +132,15 @@ CREATE OR REPLACE FUNCTION public.credential_vault_schema_version() RETURNS bigi
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = ''
 AS $$ SELECT max(created_at) FROM drizzle.__drizzle_migrations $$;
+--> statement-breakpoint
+-- From PostgreSQL 16, auto_explain logs bound parameters (keys, secrets) in full by default; keep
+-- them out for this database, as log_parameter_max_length does for statements (migration 0002).
+DO $$
+BEGIN
+  IF current_setting('server_version_num')::int >= 160000 THEN
+    EXECUTE format('ALTER DATABASE %I SET auto_explain.log_parameter_max_length = 0', current_database());
+  END IF;
+EXCEPTION WHEN insufficient_privilege THEN
+  RAISE WARNING 'could not limit auto_explain parameter logging on %: set auto_explain.log_parameter_max_length = 0 as a superuser', current_database();
+END
+$$;

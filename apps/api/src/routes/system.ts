@@ -1,4 +1,7 @@
 // Unauthenticated operational routes: liveness, readiness, the OpenAPI document and its viewer.
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import type { AppEnv } from "../env";
@@ -43,4 +46,36 @@ system.openapi(
   },
 );
 
-system.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Connector credential vault API" }));
+/**
+ * The reference page's script, served from the installed package rather than a CDN: /docs works
+ * offline, and the page runs no third-party code it did not ship with.
+ */
+const SCALAR_SCRIPT = join(
+  dirname(createRequire(import.meta.url).resolve("@scalar/api-reference")),
+  "browser/standalone.js",
+);
+let scalarScript: Promise<Buffer> | undefined;
+
+system.get("/docs/scalar.js", async (c) => {
+  scalarScript ??= readFile(SCALAR_SCRIPT);
+  c.header("content-type", "text/javascript; charset=utf-8");
+  c.header("cache-control", "public, max-age=86400");
+  return c.body(new Uint8Array(await scalarScript));
+});
+
+system.get(
+  "/docs",
+  async function docsPolicy(c, next) {
+    await next();
+    // Same-origin scripts and requests only (the page's inline bootstrap needs 'unsafe-inline').
+    c.header(
+      "content-security-policy",
+      "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'",
+    );
+  },
+  Scalar({
+    url: "/openapi.json",
+    pageTitle: "Connector credential vault API",
+    cdn: "/docs/scalar.js",
+  }),
+);
