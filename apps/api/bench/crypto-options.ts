@@ -3,7 +3,8 @@
 // numbers are the crypto itself, not round trips. `pnpm --filter @vibot/api bench:crypto`.
 import { randomBytes } from "node:crypto";
 import { ENCRYPTION_OPTIONS } from "@vibot/crypto";
-import { connectPglite, connectPostgres, type DatabaseHandle, queryRows } from "@vibot/db";
+import { connectPglite, connectPostgres, type DatabaseHandle } from "@vibot/db";
+import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
 
 const OPTION_SETS = [

@@ -7,12 +7,13 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Keyring } from "@vibot/crypto";
 import {
+  ADMIN_ROLE,
   connectPostgres,
-  queryRows,
   readCredential,
   withRequestContext,
   writeCredentialVersion,
 } from "@vibot/db";
+import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
 import {
   ADMIN,
@@ -96,7 +97,7 @@ export async function runPgbench(
   keyring: Keyring,
   seconds: number,
 ): Promise<PgbenchFigures> {
-  const claims = { sub: ADMIN, company_id: COMPANY, roles: ["Vibot.admin"], role: "authenticated" };
+  const claims = { sub: ADMIN, company_id: COMPANY, roles: [ADMIN_ROLE], role: "authenticated" };
   const probeRead = readConnector(1);
   const read = await capture(url, (db) =>
     withRequestContext(db, { claims, role: "authenticated" }, (tx) =>
@@ -108,7 +109,7 @@ export async function runPgbench(
     withRequestContext(db, { claims, role: "service_role" }, (tx) =>
       writeCredentialVersion(tx, keyring, {
         connectorId: probeRotate,
-        plaintext: '{"apiKey":"pgbench"}',
+        secretJson: '{"apiKey":"pgbench"}',
         rotatedBy: ADMIN,
         maxVersions: 10,
       }),

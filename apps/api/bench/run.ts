@@ -4,7 +4,8 @@ import { randomBytes } from "node:crypto";
 import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { Keyring } from "@vibot/crypto";
-import { connectPostgres, queryRows } from "@vibot/db";
+import { ADMIN_ROLE, connectPostgres } from "@vibot/db";
+import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
 import { SignJWT } from "jose";
 import postgres from "postgres";
@@ -43,7 +44,7 @@ const keyringJson = JSON.stringify({
 const keyring = await Keyring.fromJson(keyringJson);
 const token = await new SignJWT({
   company_id: COMPANY,
-  roles: ["Vibot.admin"],
+  roles: [ADMIN_ROLE],
   role: "authenticated",
 })
   .setProtectedHeader({ alg: "HS256" })

@@ -1,7 +1,8 @@
 // Benchmark data: a company with an admin, connectors with real encrypted versions to read,
 // connectors to rotate, one hot connector, and filler rows up to a million.
-import { checksumUnderSql, encryptSql, type Keyring } from "@vibot/crypto";
-import { credentialColumns, type Database, queryRows } from "@vibot/db";
+import type { Keyring } from "@vibot/crypto";
+import type { Database } from "@vibot/db";
+import { insertVersionsInBulk, queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
 
 export const COMPANY = "b0000000-0000-4000-8000-000000000001";
@@ -30,16 +31,14 @@ export async function seedBench(db: Database, keyring: Keyring): Promise<void> {
       from generate_series(1, ${ROTATE_CONNECTORS}) n
       union all select ${HOT_CONNECTOR}::uuid, ${COMPANY}::uuid, 'hot', 'bench', 0`,
   );
-  const key = keyring.active;
-  const s = credentialColumns("s");
-  await queryRows(
-    db,
-    sql`insert into connector_credentials (company_id, connector_id, version, secret_ciphertext, checksum, rotated_by)
-      select company_id, connector_id, version, secret_ciphertext, ${checksumUnderSql(s, key)}, ${ADMIN}::uuid
-      from (select ${COMPANY}::uuid as company_id, ('c0000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid as connector_id,
-              v as version, ${encryptSql(sql`'{"clientId":"bench-' || n || '","clientSecret":"' || md5(n::text || v::text) || '"}'`, key)} as secret_ciphertext
-            from generate_series(1, ${READ_CONNECTORS}) n, generate_series(1, ${VERSIONS_PER_READ_CONNECTOR}) v offset 0) s`,
-  );
+  await insertVersionsInBulk(db, keyring, {
+    from: sql`generate_series(1, ${READ_CONNECTORS}) n, generate_series(1, ${VERSIONS_PER_READ_CONNECTOR}) v`,
+    companyId: sql`${COMPANY}`,
+    connectorId: sql`'c0000000-0000-4000-8000-' || lpad(n::text, 12, '0')`,
+    version: sql`v`,
+    secretJson: sql`'{"clientId":"bench-' || n || '","clientSecret":"' || md5(n::text || v::text) || '"}'`,
+    rotatedBy: sql`${ADMIN}`,
+  });
   await queryRows(db, sql`analyze`);
 }
 

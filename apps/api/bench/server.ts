@@ -1,7 +1,7 @@
 // The API as `pnpm start` builds it, plus the benchmark's floor: a plain primary-key SELECT on the
 // same HTTP stack, with no auth, no transaction and no crypto. Exists only in the benchmark.
 import { serve } from "@hono/node-server";
-import { queryRows } from "@vibot/db";
+import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
 import { compose } from "../src/compose";
 import { loadConfig } from "../src/config";

@@ -2,7 +2,6 @@
 // current_company_id() and has_role(): top-level claims when present, else app_metadata.
 import type { JwtClaims } from "@vibot/db";
 
-export const ADMIN_ROLE = "Vibot.admin";
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const appMetadata = (claims: JwtClaims): Record<string, unknown> => {

@@ -3,7 +3,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { DatabaseHandle } from "@vibot/db";
+import { ADMIN_ROLE, type DatabaseHandle } from "@vibot/db";
 import { companies, integrationConnectors, users } from "@vibot/db/schema";
 import { SignJWT } from "jose";
 import { z } from "zod";
@@ -77,7 +77,7 @@ export function demoAdminToken(
   return new SignJWT({
     role: "authenticated",
     company_id: demo.companyId,
-    roles: ["Vibot.admin"],
+    roles: [ADMIN_ROLE],
     email: "admin@demo.invalid",
   })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })

@@ -1,18 +1,12 @@
 // onError: our errors, Hono's HTTP exceptions, domain and database errors, then anything else
 // (500, logged). Bodies carry codes and plain messages, never driver text or data.
+
 import { IntegrityError } from "@vibot/crypto";
 import { CredentialError, databaseErrorOf, unavailableFrom } from "@vibot/db";
 import type { ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env";
 import { ApiError, type ErrorCode } from "./errors";
-
-const credentialFailures = {
-  connector_not_found: ["not_found", "connector not found"],
-  version_not_found: ["not_found", "credential version not found"],
-  version_conflict: ["version_conflict", ""],
-  forbidden: ["forbidden", "not allowed"],
-} as const satisfies Record<CredentialError["reason"], [ErrorCode, string]>;
 
 const httpStatusCodes: Partial<Record<number, ErrorCode>> = {
   400: "bad_request",
@@ -29,19 +23,14 @@ function classify(error: unknown): ApiError | undefined {
     const code = httpStatusCodes[error.status] ?? "internal_error";
     return new ApiError(code, code === "bad_request" ? "malformed request body" : error.message);
   }
-  if (error instanceof CredentialError) {
-    const [code, message] = credentialFailures[error.reason];
-    return new ApiError(code, message || error.message);
-  }
+  // The database layer's reasons are API codes (the type says so), with messages fit to show.
+  if (error instanceof CredentialError) return new ApiError(error.reason, error.message);
   if (error instanceof IntegrityError) {
     return new ApiError(
       "integrity_check_failed",
       "the stored credential failed its integrity check",
     );
   }
-  const database = databaseErrorOf(error);
-  if (database.code === "42501")
-    return new ApiError("forbidden", "not allowed to change credentials of this company");
   const unavailable = unavailableFrom(error);
   if (unavailable) {
     const message =

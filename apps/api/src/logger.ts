@@ -14,6 +14,8 @@ export const redactedPaths = [
   "*.secret",
   "plaintext",
   "*.plaintext",
+  "secretJson",
+  "*.secretJson",
   "keyring",
   "*.keyring",
   "jwtSecret",

@@ -1,5 +1,5 @@
 // Every endpoint's happy path, through app.request() on a real (embedded or server) database.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestApi, tokenFor } from "./support/api";
 import { openTestDatabase, type TestDatabase } from "./support/database";
 import { credentialRows, seedTenant, type Tenant } from "./support/fixtures";
@@ -19,7 +19,6 @@ afterAll(async () => {
   await db.close();
 });
 
-const base = () => `/v1/connectors/${a.connectorId}/credentials`;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 describe("connectors", () => {
@@ -45,29 +44,44 @@ describe("connectors", () => {
 });
 
 describe("credentials", () => {
+  // Each test has a company and connector of its own, and writes the versions it needs.
+  let t: Tenant;
+  let tokenT: string;
+  beforeEach(async () => {
+    t = await seedTenant(db, "T");
+    tokenT = await tokenFor(t.admin);
+  });
+  const path = () => `/v1/connectors/${t.connectorId}/credentials`;
+  const rotate = async (...secrets: unknown[]) => {
+    for (const secret of secrets) {
+      const written = await api.request("POST", path(), { token: tokenT, body: { secret } });
+      expect(written.status, written.text).toBe(201);
+    }
+  };
+
   it("lists no versions for a connector without any", async () => {
-    const listed = await api.request("GET", base(), { token });
+    const listed = await api.request("GET", path(), { token: tokenT });
     expect(listed.status, listed.text).toBe(200);
     expect(listed.body).toEqual({ versions: [], currentVersion: null });
   });
 
   it("rotates: version 1, then 2, returning metadata only", async () => {
-    const first = await api.request("POST", base(), {
-      token,
+    const first = await api.request("POST", path(), {
+      token: tokenT,
       body: { secret: { apiKey: "sk_1" }, expectedVersion: 0 },
     });
     expect(first.status, first.text).toBe(201);
     expect(first.body).toEqual({
       id: expect.any(String),
-      connectorId: a.connectorId,
-      companyId: a.companyId,
+      connectorId: t.connectorId,
+      companyId: t.companyId,
       version: 1,
       rotatedAt: expect.stringMatching(ISO),
-      rotatedBy: a.adminId,
+      rotatedBy: t.adminId,
     });
     expect(first.text).not.toContain("sk_1");
-    const second = await api.request("POST", base(), {
-      token,
+    const second = await api.request("POST", path(), {
+      token: tokenT,
       body: { secret: "plain-string-secret", expectedVersion: 1 },
     });
     expect(second.status, second.text).toBe(201);
@@ -75,26 +89,29 @@ describe("credentials", () => {
   });
 
   it("reads the current secret exactly as written (a string)", async () => {
-    const current = await api.request("GET", `${base()}/current`, { token });
+    await rotate({ apiKey: "sk_1" }, "plain-string-secret");
+    const current = await api.request("GET", `${path()}/current`, { token: tokenT });
     expect(current.status, current.text).toBe(200);
     expect(current.body).toEqual({
       id: expect.any(String),
-      connectorId: a.connectorId,
+      connectorId: t.connectorId,
       version: 2,
       secret: "plain-string-secret",
       rotatedAt: expect.stringMatching(ISO),
-      rotatedBy: a.adminId,
+      rotatedBy: t.adminId,
     });
   });
 
   it("reads a specific version exactly as written (an object)", async () => {
-    const v1 = await api.request("GET", `${base()}/1`, { token });
+    await rotate({ apiKey: "sk_1" }, "plain-string-secret");
+    const v1 = await api.request("GET", `${path()}/1`, { token: tokenT });
     expect(v1.status, v1.text).toBe(200);
     expect(v1.body.secret).toEqual({ apiKey: "sk_1" });
   });
 
   it("lists versions newest first with the current version", async () => {
-    const listed = await api.request("GET", base(), { token });
+    await rotate("one", "two");
+    const listed = await api.request("GET", path(), { token: tokenT });
     expect(listed.status, listed.text).toBe(200);
     expect(listed.body.currentVersion).toBe(2);
     expect(listed.body.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
@@ -107,42 +124,44 @@ describe("credentials", () => {
   });
 
   it("rolls back by writing a new version with an earlier secret", async () => {
-    const rolled = await api.request("POST", `${base()}/rollback`, {
-      token,
+    await rotate({ apiKey: "sk_1" }, "two");
+    const rolled = await api.request("POST", `${path()}/rollback`, {
+      token: tokenT,
       body: { version: 1, expectedVersion: 2 },
     });
     expect(rolled.status, rolled.text).toBe(201);
     expect(rolled.body.version).toBe(3);
-    const current = await api.request("GET", `${base()}/current`, { token });
+    const current = await api.request("GET", `${path()}/current`, { token: tokenT });
     expect(current.body).toMatchObject({ version: 3, secret: { apiKey: "sk_1" } });
   });
 
   it("keeps only the newest CREDENTIALS_MAX_VERSIONS versions", async () => {
-    const fourth = await api.request("POST", base(), { token, body: { secret: "four" } });
-    expect(fourth.status, fourth.text).toBe(201);
-    expect((await credentialRows(db, a.connectorId)).map((r) => r.version)).toEqual([2, 3, 4]);
+    await rotate("one", "two", "three", "four");
+    expect((await credentialRows(db, t.connectorId)).map((r) => r.version)).toEqual([2, 3, 4]);
   });
 
   it("destroys one version", async () => {
-    const destroyed = await api.request("DELETE", `${base()}/3`, { token });
+    await rotate("one", "two", "three");
+    const destroyed = await api.request("DELETE", `${path()}/2`, { token: tokenT });
     expect(destroyed.status, destroyed.text).toBe(204);
-    expect((await credentialRows(db, a.connectorId)).map((r) => r.version)).toEqual([2, 4]);
-    const gone = await api.request("GET", `${base()}/3`, { token });
+    expect((await credentialRows(db, t.connectorId)).map((r) => r.version)).toEqual([1, 3]);
+    const gone = await api.request("GET", `${path()}/2`, { token: tokenT });
     expect(gone.status, gone.text).toBe(404);
   });
 
   it("destroys every version, and the next rotation continues the numbering", async () => {
-    const destroyed = await api.request("DELETE", base(), { token });
+    await rotate("one", "two", "three");
+    const destroyed = await api.request("DELETE", path(), { token: tokenT });
     expect(destroyed.status, destroyed.text).toBe(204);
-    expect(await credentialRows(db, a.connectorId)).toEqual([]);
-    const listed = await api.request("GET", base(), { token });
+    expect(await credentialRows(db, t.connectorId)).toEqual([]);
+    const listed = await api.request("GET", path(), { token: tokenT });
     expect(listed.body).toEqual({ versions: [], currentVersion: null });
-    const next = await api.request("POST", base(), {
-      token,
+    const next = await api.request("POST", path(), {
+      token: tokenT,
       body: { secret: "after destruction" },
     });
     expect(next.status, next.text).toBe(201);
-    expect(next.body.version).toBe(5);
+    expect(next.body.version).toBe(4);
   });
 });
 

@@ -11,7 +11,8 @@ import {
   Keyring,
   KeyringError,
 } from "@vibot/crypto";
-import { queryRows, readCredential, withRequestContext } from "@vibot/db";
+import { readCredential, withRequestContext } from "@vibot/db";
+import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase, type TestDatabase } from "./support/database";
@@ -120,7 +121,7 @@ describe("in the database", () => {
       { claims, role: "authenticated" },
       (tx) => readCredential(tx, keyring, connectorId),
     );
-    expect(credential.plaintext).toBe(STORED_PLAINTEXT);
+    expect(credential.secretJson).toBe(STORED_PLAINTEXT);
   });
 });
 

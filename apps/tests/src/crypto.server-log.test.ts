@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { open, stat } from "node:fs/promises";
 import { Keyring } from "@vibot/crypto";
 import {
+  ADMIN_ROLE,
   connectPostgres,
   readCredential,
   readCredentialOperation,
@@ -57,7 +58,7 @@ async function freshLoggedDatabase(settings: string[]) {
     user: String(user?.id),
     connector: String(connector?.id),
   };
-  const claims = { sub: ids.user, company_id: ids.company, roles: ["Vibot.admin"] };
+  const claims = { sub: ids.user, company_id: ids.company, roles: [ADMIN_ROLE] };
   return { fresh, ids, claims };
 }
 
@@ -85,7 +86,7 @@ describe.runIf(engine === "postgres")("the server log", () => {
       await withRequestContext(handle.db, { claims, role: "service_role" }, (tx) =>
         writeCredentialVersion(tx, keyring, {
           connectorId: ids.connector,
-          plaintext: JSON.stringify(secret),
+          secretJson: JSON.stringify(secret),
           rotatedBy: ids.user,
           maxVersions: 10,
         }),
@@ -93,7 +94,7 @@ describe.runIf(engine === "postgres")("the server log", () => {
       const read = await withRequestContext(handle.db, { claims, role: "authenticated" }, (tx) =>
         readCredential(tx, keyring, ids.connector),
       );
-      expect(JSON.parse(read.plaintext)).toBe(secret);
+      expect(JSON.parse(read.secretJson)).toBe(secret);
       await handle.close();
     });
     try {
@@ -126,13 +127,13 @@ describe.runIf(engine === "postgres")("the server log", () => {
           claims,
           writeCredentialVersionOperation(keyring, {
             connectorId: ids.connector,
-            plaintext: JSON.stringify(secret),
+            secretJson: JSON.stringify(secret),
             rotatedBy: ids.user,
             maxVersions: 10,
           }),
         );
         const read = await handle.run(claims, readCredentialOperation(keyring, ids.connector));
-        expect(JSON.parse(read.plaintext)).toBe(secret);
+        expect(JSON.parse(read.secretJson)).toBe(secret);
       }
       await handle.close();
     });

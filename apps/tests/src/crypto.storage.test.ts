@@ -40,7 +40,7 @@ describe("round trips", () => {
     const written = await rotate(db, keyring, a, secret);
     expect(written.version).toBe(1);
     const read = await readBack(db, keyring, a);
-    expect(JSON.parse(read.plaintext)).toEqual(secret);
+    expect(JSON.parse(read.secretJson)).toEqual(secret);
     expect(read).toMatchObject({
       id: written.id,
       version: 1,

@@ -1,12 +1,11 @@
 // The request-context transaction, and the metadata-only change feed.
-import { randomUUID } from "node:crypto";
 import {
   connectPostgres,
   type DatabaseHandle,
-  queryRows,
   type RequestRole,
   withRequestContext,
 } from "@vibot/db";
+import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { engine, openTestDatabase, type TestDatabase } from "./support/database";
@@ -118,8 +117,4 @@ describe("the change-feed trigger", () => {
       expect(payload).not.toMatch(/deadbeef|feedface|checksum|ciphertext/i);
     }
   });
-});
-
-it("uses random ids in fixtures (sanity of the harness)", () => {
-  expect(randomUUID()).not.toBe(a.companyId);
 });

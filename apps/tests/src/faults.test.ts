@@ -4,7 +4,7 @@
 // acknowledged rotation is stored once, other connectors keep being served, and /readyz answers
 // within a second throughout.
 import { randomUUID } from "node:crypto";
-import { connectPostgres } from "@vibot/db";
+import { ADMIN_ROLE, connectPostgres } from "@vibot/db";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JWT_SECRET, tokenFor } from "./support/api";
@@ -77,7 +77,7 @@ describe.runIf(engine === "postgres")("database faults", () => {
       DATABASE_LOCK_TIMEOUT_MS: "500",
       SHUTDOWN_GRACE_MS: "5000",
     });
-    const token = await tokenFor({ sub: userId, company_id: companyId, roles: ["Vibot.admin"] });
+    const token = await tokenFor({ sub: userId, company_id: companyId, roles: [ADMIN_ROLE] });
     target = { url: api.url, token, connectors };
   }, 60_000);
 

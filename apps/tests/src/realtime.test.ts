@@ -121,7 +121,7 @@ describe("events", () => {
       async (tx) => {
         await writeCredentialVersion(tx, api.keyring, {
           connectorId: a.connectorId,
-          plaintext: '"rolled back"',
+          secretJson: '"rolled back"',
           rotatedBy: a.adminId,
           maxVersions: 10,
         });

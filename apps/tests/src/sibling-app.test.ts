@@ -22,7 +22,7 @@ export async function currentSecret(
   const credential = await withRequestContext(db, { claims, role: "authenticated" }, (tx) =>
     readCredential(tx, keyring, connectorId),
   );
-  return JSON.parse(credential.plaintext) as unknown;
+  return JSON.parse(credential.secretJson) as unknown;
 }
 // README end
 

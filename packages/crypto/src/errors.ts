@@ -1,10 +1,6 @@
 // One error type for every way a stored credential can fail to prove itself.
 
-export type IntegrityFailure =
-  | "checksum_mismatch"
-  | "malformed_checksum"
-  | "unknown_key"
-  | "undecryptable";
+export type IntegrityFailure = "checksum_mismatch" | "unknown_key" | "undecryptable";
 
 /** A stored credential failed verification; nothing decrypted accompanies it. */
 export class IntegrityError extends Error {

@@ -3,6 +3,7 @@
 // schema it is installed in): never to whatever `pgp_sym_encrypt` a role's search_path finds first.
 import { type SQLWrapper, sql } from "drizzle-orm";
 import { type ChecksumColumns, checksumSql } from "./checksum";
+import { IntegrityError } from "./errors";
 import type { KeyMaterial, Keyring } from "./keyring";
 
 /**
@@ -54,4 +55,18 @@ export function verifiedDecryptSql(row: StoredColumns, keyAlias: string) {
   return sql<
     string | null
   >`case when ${checksumMatchesSql(row, keyAlias)} then public.vault_pgp_sym_decrypt(${row.ciphertext}, ${k}.enc) end`;
+}
+
+/** pgcrypto's words when a message does not decrypt under the key it was given. */
+const PGCRYPTO_REFUSAL = "Wrong key or corrupt data";
+
+/**
+ * A database error that is pgcrypto refusing to decrypt, as an IntegrityError (the checksum
+ * verified, yet the message would not open: still never a silent success); else undefined.
+ */
+export function undecryptable(error: unknown): IntegrityError | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e.message.includes(PGCRYPTO_REFUSAL)) return new IntegrityError("undecryptable");
+  }
+  return undefined;
 }

@@ -1,12 +1,12 @@
-// @vibot/db: schema, connections, migrations, the request door and credential operations.
+// @vibot/db: schema, connections, migrations, the request door and credential operations — what
+// the API and sibling apps use. Test and benchmark helpers live in @vibot/db/testing.
 export * from "./availability";
 export * from "./client";
 export * from "./context";
 export * from "./credentials";
 export * from "./migrations";
-export * from "./operation";
-export * from "./pglite";
+export type { Operation } from "./operation";
+export { connectPglite } from "./pglite";
 export * from "./postgres";
-export * from "./rows";
 export * from "./schema";
 export * from "./session";

@@ -1,9 +1,8 @@
 // What both operator commands share: the API's configuration, its database and its keyring.
-import { Keyring } from "@vibot/crypto";
-import { type DatabaseHandle, sessionPrivileges, verifyKeyring } from "@vibot/db";
+import type { Keyring } from "@vibot/crypto";
+import type { DatabaseHandle, FailedRow } from "@vibot/db";
+import { openVault } from "../compose";
 import { type Config, loadConfig } from "../config";
-import { openDatabase } from "../database";
-import { loadDevSecrets } from "../dev-mode";
 
 export interface OperatorContext {
   config: Config;
@@ -16,31 +15,7 @@ export interface OperatorContext {
  * unset too) with the keyring, refusing a key that differs from the one that wrote the data.
  */
 export async function openOperatorContext(): Promise<OperatorContext> {
-  const loaded = loadConfig();
-  if (loaded.databaseUrl && !loaded.operatorDatabaseUrl)
-    throw new Error(
-      "OPERATOR_DATABASE_URL is required: a role that bypasses row level security (the API's own login cannot)",
-    );
-  const config = { ...loaded, databaseUrl: loaded.operatorDatabaseUrl };
-  let keyringJson = config.keyringJson;
-  if (!config.databaseUrl && !keyringJson)
-    keyringJson = (await loadDevSecrets(config.pgliteDataDir)).secrets.keyring;
-  if (!keyringJson) throw new Error("CREDENTIALS_KEYRING or CREDENTIALS_KEYRING_FILE is required");
-  const keyring = await Keyring.fromJson(keyringJson);
-  const database = await openDatabase(config);
-  const privileges = await sessionPrivileges(database);
-  if (!privileges.superuser && !privileges.bypassRls) {
-    await database.close();
-    throw new Error(
-      "the database role must bypass row level security (superuser or BYPASSRLS) to scan every company",
-    );
-  }
-  try {
-    await verifyKeyring(database, keyring);
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
+  const { config, database, keyring } = await openVault(loadConfig(), "operator");
   return { config, database, keyring };
 }
 
@@ -53,4 +28,13 @@ export function runCommand(main: () => Promise<number>): void {
       process.exit(2);
     },
   );
+}
+
+/** One line per failed row, by ids only (never data): the report of reencrypt and verify-integrity. */
+export function printFailedRows(rows: FailedRow[]): void {
+  for (const row of rows) {
+    process.stdout.write(
+      `FAILED ${row.reason} id=${row.id} connector=${row.connectorId} version=${row.version}\n`,
+    );
+  }
 }

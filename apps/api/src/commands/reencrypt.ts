@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import type { Keyring } from "@vibot/crypto";
 import { type Database, type FailedRow, reencryptBatch, rowsByKid } from "@vibot/db";
 import { Presets, SingleBar } from "cli-progress";
-import { openOperatorContext, runCommand } from "./operator";
+import { openOperatorContext, printFailedRows, runCommand } from "./operator";
 
 export interface ReencryptReport {
   reencrypted: number;
@@ -104,11 +104,7 @@ async function main(): Promise<number> {
     process.stdout.write(
       `Re-encrypted ${report.reencrypted} rows in ${report.seconds.toFixed(1)} s (${rate} rows/s); ${report.failed.length} failed; ${report.remaining} remaining.\n`,
     );
-    for (const row of report.failed) {
-      process.stdout.write(
-        `FAILED ${row.reason} id=${row.id} connector=${row.connectorId} version=${row.version}\n`,
-      );
-    }
+    printFailedRows(report.failed);
     return report.failed.length === 0 && report.remaining === 0 ? 0 : 1;
   } finally {
     await database.close();

@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import type { Keyring } from "@vibot/crypto";
 import { type Database, type FailedRow, verifyBatch } from "@vibot/db";
-import { openOperatorContext, runCommand } from "./operator";
+import { openOperatorContext, printFailedRows, runCommand } from "./operator";
 
 export interface IntegrityReport {
   scanned: number;
@@ -48,11 +48,7 @@ async function main(): Promise<number> {
       process.stdout.write(
         `Verified ${report.scanned} rows in ${report.seconds.toFixed(1)} s (${rate} rows/s): ${report.ok} ok, ${report.failed.length} failed.\n`,
       );
-      for (const row of report.failed) {
-        process.stdout.write(
-          `FAILED ${row.reason} id=${row.id} connector=${row.connectorId} version=${row.version}\n`,
-        );
-      }
+      printFailedRows(report.failed);
     }
     return report.failed.length === 0 ? 0 : 1;
   } finally {

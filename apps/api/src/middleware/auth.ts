@@ -1,10 +1,11 @@
 // Verifies the bearer token (HS256 pinned, `exp` required and finite, `iat` not in the future,
 // `aud` as configured, `sub` a uuid) and requires an admin of a company, as the seed's policy does.
 import { createHash, webcrypto } from "node:crypto";
+import { ADMIN_ROLE } from "@vibot/db";
 import { createMiddleware } from "hono/factory";
 import { errors, type JWTPayload, jwtVerify } from "jose";
 import { LRUCache } from "lru-cache";
-import { ADMIN_ROLE, companyOf, rolesOf, UUID } from "../claims";
+import { companyOf, rolesOf, UUID } from "../claims";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 

@@ -1,18 +1,24 @@
 // One database listener per process, fanned out to every SSE subscriber of the company a change
 // belongs to. Payloads carry metadata only; the trigger never puts ciphertext or checksum in them.
 import { randomBytes } from "node:crypto";
-import type { CredentialVersion, DatabaseHandle } from "@vibot/db";
+import {
+  type CredentialVersion,
+  type CredentialVersionJson,
+  credentialVersionFromJson,
+  type DatabaseHandle,
+} from "@vibot/db";
 import type { Logger } from "../logger";
 
 export const CHANNEL = "public:connector_credentials";
 const NOTIFY_CHANNEL = "connector_credentials";
 
-type Operation = "INSERT" | "UPDATE" | "DELETE";
+/** The kind of change, as Supabase names it. */
+type ChangeKind = "INSERT" | "UPDATE" | "DELETE";
 
 /** Supabase's postgres-changes payload shape; a side that does not exist is `{}`. */
 export interface ChangeEvent {
   /**
-   * SSE id: `<commit epoch ms>-<random>`. The time is the event's own; the random part says
+   * SSE id: `<change epoch ms>-<random>`. The time is the event's own; the random part says
    * nothing about any other company's activity. Last-Event-ID replay reads the time.
    */
   id: string;
@@ -20,43 +26,24 @@ export interface ChangeEvent {
   payload: {
     schema: "public";
     table: "connector_credentials";
-    eventType: Operation;
+    eventType: ChangeKind;
     commitTimestamp: string;
     new: CredentialVersion | Record<string, never>;
     old: CredentialVersion | Record<string, never>;
   };
 }
 
-type RawMetadata = {
-  id: string;
-  company_id: string;
-  connector_id: string;
-  version: number;
-  rotated_at: string;
-  rotated_by: string | null;
-};
-
-const iso = (timestamp: string) => new Date(timestamp).toISOString();
-
-/** A side of the notification, or undefined when that side does not exist. */
-function metadata(raw: RawMetadata | Record<string, never>): CredentialVersion | undefined {
-  if (!("id" in raw)) return undefined;
-  return {
-    id: raw.id,
-    companyId: raw.company_id,
-    connectorId: raw.connector_id,
-    version: raw.version,
-    rotatedAt: iso(raw.rotated_at),
-    rotatedBy: raw.rotated_by,
-  };
-}
+/** A side of the notification, or undefined when that side does not exist (`{}`). */
+const side = (raw: Partial<CredentialVersionJson>) =>
+  raw.id === undefined ? undefined : credentialVersionFromJson(raw as CredentialVersionJson);
 
 /** A change event in Supabase's postgres-changes shape. */
 export function changeEvent(
   id: string,
   companyId: string,
-  eventType: Operation,
-  commit: Date,
+  eventType: ChangeKind,
+  /** When the row changed (Supabase calls the field commitTimestamp). */
+  changedAt: Date,
   sides: { new?: CredentialVersion; old?: CredentialVersion },
 ): ChangeEvent {
   return {
@@ -66,7 +53,7 @@ export function changeEvent(
       schema: "public",
       table: "connector_credentials",
       eventType,
-      commitTimestamp: commit.toISOString(),
+      commitTimestamp: changedAt.toISOString(),
       new: sides.new ?? {},
       old: sides.old ?? {},
     },
@@ -143,7 +130,14 @@ export class RealtimeHub {
   }
 
   #dispatch(text: string): void {
-    let raw: { op: Operation; company_id: string; at: string; new: RawMetadata; old: RawMetadata };
+    let raw: {
+      op: ChangeKind;
+      company_id: string;
+      /** clock_timestamp() when the row changed: inside its transaction, just before the commit. */
+      at: string;
+      new: CredentialVersionJson;
+      old: CredentialVersionJson;
+    };
     try {
       raw = JSON.parse(text);
     } catch {
@@ -152,16 +146,13 @@ export class RealtimeHub {
     }
     const subscribers = this.#subscribers.get(companyKey(raw.company_id));
     if (!subscribers) return;
-    const commit = new Date(raw.at);
+    const changedAt = new Date(raw.at);
     const event = changeEvent(
-      `${commit.getTime()}-${randomBytes(6).toString("hex")}`,
+      `${changedAt.getTime()}-${randomBytes(6).toString("hex")}`,
       raw.company_id,
       raw.op,
-      commit,
-      {
-        new: metadata(raw.new),
-        old: metadata(raw.old),
-      },
+      changedAt,
+      { new: side(raw.new), old: side(raw.old) },
     );
     for (const subscriber of subscribers) subscriber(event);
   }

@@ -2,8 +2,8 @@
 // run as real child processes.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { checksumUnderSql, encryptSql, type Keyring } from "@vibot/crypto";
-import { credentialColumns, queryRows } from "@vibot/db";
+import type { Keyring } from "@vibot/crypto";
+import { insertVersionsInBulk, queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
 import { JWT_SECRET } from "./api";
 import type { TestDatabase } from "./database";
@@ -19,17 +19,15 @@ export async function seedVersions(
   tenant: Tenant,
   count: number,
 ) {
-  const key = keyring.active;
-  const s = credentialColumns("s");
-  await queryRows(
-    db.operator.db,
-    sql`insert into connector_credentials (company_id, connector_id, version, secret_ciphertext, checksum, rotated_by, rotated_at)
-      select company_id, connector_id, version, secret_ciphertext, ${checksumUnderSql(s, key)}, ${tenant.adminId}::uuid,
-        now() - make_interval(secs => ${count} - version)
-      from (select ${tenant.companyId}::uuid as company_id, ${tenant.connectorId}::uuid as connector_id, g as version,
-              ${encryptSql(sql`'{"n":' || g || '}'`, key)} as secret_ciphertext
-            from generate_series(1, ${count}) g offset 0) s`,
-  );
+  await insertVersionsInBulk(db.operator.db, keyring, {
+    from: sql`generate_series(1, ${count}) g`,
+    companyId: sql`${tenant.companyId}`,
+    connectorId: sql`${tenant.connectorId}`,
+    version: sql`g`,
+    secretJson: sql`'{"n":' || g || '}'`,
+    rotatedBy: sql`${tenant.adminId}`,
+    rotatedAt: sql`now() - make_interval(secs => ${count} - g)`,
+  });
   await db.query("update integration_connectors set last_credential_version = $1 where id = $2", [
     count,
     tenant.connectorId,

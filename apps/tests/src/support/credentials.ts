@@ -33,7 +33,7 @@ export function rotate(
   return asService(db, tenant.admin, (tx) =>
     writeCredentialVersion(tx, keyring, {
       connectorId: tenant.connectorId,
-      plaintext: JSON.stringify(secret),
+      secretJson: JSON.stringify(secret),
       rotatedBy: tenant.adminId,
       maxVersions,
     }),

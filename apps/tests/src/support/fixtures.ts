@@ -1,9 +1,11 @@
 // Companies, users and connectors for tests, plus the claims their tokens would carry.
 import { randomUUID } from "node:crypto";
 import type { JwtClaims } from "@vibot/db";
+import { ADMIN_ROLE } from "@vibot/db";
 import type { TestDatabase } from "./database";
 
-export const ADMIN = "Vibot.admin";
+/** The admin claim role, as the product defines it. */
+export const ADMIN = ADMIN_ROLE;
 
 export interface Tenant {
   companyId: string;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { pgcrypto } from "@electric-sql/pglite/contrib/pgcrypto";
-import { wrapPglite } from "@vibot/db";
+import { wrapPglite } from "@vibot/db/testing";
 import type { TestProject } from "vitest/node";
 
 declare module "vitest" {

@@ -1,6 +1,7 @@
 // The caller's integration connectors: created by admins, listed under RLS.
 import { sql } from "drizzle-orm";
 import type { Operation } from "../operation";
+import { ADMIN_ROLE } from "../schema/roles";
 import { CredentialError } from "./errors";
 import { epochMs, isoFromMs } from "./metadata";
 
@@ -33,7 +34,7 @@ export function createConnectorOperation(input: {
       // service_role bypasses RLS: the company, role and user checks here are what admit the write.
       sql`insert into public.integration_connectors (company_id, name, provider)
         select (select public.current_company_id()), ${input.name}, ${input.provider}
-        where (select public.has_role('Vibot.admin')) and exists (
+        where (select public.has_role(${ADMIN_ROLE})) and exists (
           select 1 from public.users
           where id = ${input.createdBy}::uuid and company_id = (select public.current_company_id()))
         returning ${connectorColumns}`,
@@ -51,6 +52,7 @@ export function listConnectorsOperation(): Operation<Connector[]> {
   return {
     role: "authenticated",
     statements: [
+      // RLS ("Connectors visible to their company") already limits authenticated to its company.
       sql`select ${connectorColumns} from public.integration_connectors
         where company_id = (select public.current_company_id())
         order by created_at, id`,

@@ -1,10 +1,7 @@
-// Why a credential operation was refused, independent of HTTP (the API maps these to statuses).
+// Why a credential operation was refused. The reasons are the API's error codes (the API maps each
+// to its status); the messages are safe to show a caller.
 
-export type CredentialFailure =
-  | "connector_not_found"
-  | "version_not_found"
-  | "version_conflict"
-  | "forbidden";
+export type CredentialFailure = "not_found" | "version_conflict" | "forbidden";
 
 export class CredentialError extends Error {
   override readonly name = "CredentialError";
@@ -28,3 +25,12 @@ export function databaseErrorOf(error: unknown): { code?: string; message?: stri
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   return { message: cause instanceof Error ? cause.message : undefined };
 }
+
+/**
+ * The write guard's refusal (SQLSTATE 42501, raised by `connector_credentials_guard`) as the
+ * operation's own failure: the caller is not an admin user of the row's company.
+ */
+export const refusedByGuard = (error: unknown) =>
+  databaseErrorOf(error).code === "42501"
+    ? new CredentialError("forbidden", "not allowed to change credentials of this company")
+    : undefined;

@@ -8,13 +8,13 @@ import {
   encryptSql,
   type Keyring,
   keyringTableSql,
+  undecryptable,
   verifiedDecryptSql,
 } from "@vibot/crypto";
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { queryRows } from "../rows";
 import { credentialColumns, storedColumns } from "./metadata";
-import { undecryptable } from "./read";
 
 /** A row that failed, by ids only. */
 export interface FailedRow {

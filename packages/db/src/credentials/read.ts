@@ -4,12 +4,13 @@ import {
   IntegrityError,
   type Keyring,
   keyringTableSql,
+  undecryptable,
   verifiedDecryptSql,
 } from "@vibot/crypto";
 import { sql } from "drizzle-orm";
 import type { Transaction } from "../client";
 import { type Operation, runInTransaction } from "../operation";
-import { CredentialError, databaseErrorOf } from "./errors";
+import { CredentialError } from "./errors";
 import {
   type CredentialVersion,
   metadataColumns,
@@ -18,13 +19,15 @@ import {
   toCredentialVersion,
 } from "./metadata";
 
-/** A decrypted credential version: `plaintext` is the secret's JSON text as it was written. */
+/** A decrypted credential version: `secretJson` is the secret's JSON text as it was written. */
 export interface Credential extends CredentialVersion {
-  plaintext: string;
+  secretJson: string;
 }
 
 type NullableVersion = { [K in keyof RawCredentialVersion]: RawCredentialVersion[K] | null };
 
+// Reads run as authenticated, under RLS on both tables, which already hides other companies' rows;
+// the company filters in reads are for the planner, not for isolation.
 const callerConnector = (connectorId: string) =>
   sql`ic.id = ${connectorId} and ic.company_id = (select public.current_company_id())`;
 
@@ -42,8 +45,7 @@ export function listCredentialVersionsOperation(
         order by c.version desc`,
     ],
     interpret([rows = []]) {
-      if (rows.length === 0)
-        throw new CredentialError("connector_not_found", "connector not found");
+      if (rows.length === 0) throw new CredentialError("not_found", "connector not found");
       return (rows as NullableVersion[])
         .filter((row): row is RawCredentialVersion => row.id !== null)
         .map(toCredentialVersion);
@@ -85,9 +87,8 @@ export function readCredentialOperation(
         connectorFound: boolean | null;
       })[];
       if (!row || row.id === null) {
-        if (!row?.connectorFound)
-          throw new CredentialError("connector_not_found", "connector not found");
-        throw new CredentialError("version_not_found", "credential version not found");
+        if (!row?.connectorFound) throw new CredentialError("not_found", "connector not found");
+        throw new CredentialError("not_found", "credential version not found");
       }
       if (!row.kidKnown) throw new IntegrityError("unknown_key", row.id);
       if (row.plaintext === null) throw new IntegrityError("checksum_mismatch", row.id);
@@ -101,17 +102,11 @@ export function readCredentialOperation(
         plaintext: string;
         connectorFound: null;
       };
-      return { ...toCredentialVersion(metadata), plaintext };
+      return { ...toCredentialVersion(metadata), secretJson: plaintext };
     },
     mapError: undecryptable,
   };
 }
-
-/** The checksum verified, yet pgcrypto refused the message: still never a silent success. */
-export const undecryptable = (error: unknown) =>
-  databaseErrorOf(error).message?.includes("Wrong key or corrupt data")
-    ? new IntegrityError("undecryptable")
-    : undefined;
 
 /** readCredentialOperation inside an open transaction. */
 export const readCredential = (

@@ -6,12 +6,13 @@ import {
   IntegrityError,
   type Keyring,
   keyringTableSql,
+  undecryptable,
   verifiedDecryptSql,
 } from "@vibot/crypto";
 import { type SQL, sql } from "drizzle-orm";
 import type { Transaction } from "../client";
 import { type Operation, runInTransaction } from "../operation";
-import { CredentialError } from "./errors";
+import { CredentialError, refusedByGuard } from "./errors";
 import {
   type CredentialVersion,
   credentialColumns,
@@ -20,12 +21,11 @@ import {
   storedColumns,
   toCredentialVersion,
 } from "./metadata";
-import { undecryptable } from "./read";
 
 export interface NewVersion {
   connectorId: string;
   /** The secret's JSON text; encrypted in the database, never logged. */
-  plaintext: string;
+  secretJson: string;
   rotatedBy: string;
   /** Check-and-set against the newest existing version; 0 means "only if none exists". */
   expectedVersion?: number | undefined;
@@ -34,7 +34,7 @@ export interface NewVersion {
 }
 
 /** A rollback: a new version whose secret is that of `version`, re-encrypted inside the database. */
-export interface RollbackVersion extends Omit<NewVersion, "plaintext"> {
+export interface RollbackVersion extends Omit<NewVersion, "secretJson"> {
   version: number;
 }
 
@@ -61,7 +61,7 @@ type WrittenRow = (RawCredentialVersion | { [K in keyof RawCredentialVersion]: n
  */
 function nextVersionOperation(
   keyring: Keyring,
-  input: Omit<NewVersion, "plaintext">,
+  input: Omit<NewVersion, "secretJson">,
   source: SQL,
 ): Operation<CredentialVersion> {
   const { connectorId, expectedVersion } = input;
@@ -75,6 +75,8 @@ function nextVersionOperation(
     role: "service_role",
     queueKey: connectorId,
     statements: [
+      // Load-bearing for isolation: service_role bypasses RLS and integration_connectors has none;
+      // this filter keeps the lock (and so the write) on the caller's own connector.
       sql`select id from public.integration_connectors
         where id = ${connectorId} and company_id = (select public.current_company_id())
         for update`,
@@ -109,12 +111,11 @@ function nextVersionOperation(
         from (select 1) as one left join c on true`,
     ],
     interpret([locked = [], written = []]) {
-      if (locked.length === 0)
-        throw new CredentialError("connector_not_found", "connector not found");
+      if (locked.length === 0) throw new CredentialError("not_found", "connector not found");
       const [row] = written as WrittenRow[];
       if (!row || row.id === null) {
         if (!row?.sourceFound)
-          throw new CredentialError("version_not_found", "credential version not found");
+          throw new CredentialError("not_found", "credential version not found");
         if (!row.sourceKidKnown) throw new IntegrityError("unknown_key");
         if (!row.sourceVerified) throw new IntegrityError("checksum_mismatch");
         const current = row.currentVersion ?? 0;
@@ -132,11 +133,11 @@ function nextVersionOperation(
       } = row as RawCredentialVersion & Omit<WrittenRow, keyof RawCredentialVersion>;
       return toCredentialVersion(version);
     },
-    mapError: undecryptable,
+    mapError: (error) => undecryptable(error) ?? refusedByGuard(error),
   };
 }
 
-/** A rotation: the next version of the caller's connector holds `input.plaintext`. */
+/** A rotation: the next version of the caller's connector holds `input.secretJson`. */
 export function writeCredentialVersionOperation(
   keyring: Keyring,
   input: NewVersion,
@@ -144,7 +145,7 @@ export function writeCredentialVersionOperation(
   return nextVersionOperation(
     keyring,
     input,
-    sql`select ${input.plaintext}::text as plaintext, true as found, true as kid_known`,
+    sql`select ${input.secretJson}::text as plaintext, true as found, true as kid_known`,
   );
 }
 
@@ -161,8 +162,9 @@ export function rollbackCredentialVersionOperation(
       from (select 1) as one
       left join public.connector_credentials c on c.connector_id = ${input.connectorId}
         and c.version = ${input.version}
-        -- Load-bearing for isolation: service_role bypasses RLS, so this filter is what keeps the
-        -- source inside the caller's company.
+        -- service_role bypasses RLS. What confines the source to the caller's company is the lock
+        -- statement's company filter (tested) plus the (connector_id, company_id) foreign key;
+        -- this filter repeats it so that the source query stands on its own.
         and c.company_id = (select public.current_company_id())
       left join ${keyringTableSql(keyring, "k")} on k.kid = ${checksumKidSql(sql`c.checksum`)}`,
   );
@@ -186,6 +188,7 @@ export function destroyCredentialVersionsOperation(
     role: "service_role",
     queueKey: connectorId,
     statements: [
+      // Load-bearing for isolation (service_role bypasses RLS): only the caller's connector.
       sql`with ic as (
           select id from public.integration_connectors
           where id = ${connectorId} and company_id = (select public.current_company_id())
@@ -202,14 +205,14 @@ export function destroyCredentialVersionsOperation(
     ],
     interpret([rows = []]) {
       const [result] = rows as { connectors: number; actorKnown: boolean; destroyed: number }[];
-      if (!result?.connectors)
-        throw new CredentialError("connector_not_found", "connector not found");
+      if (!result?.connectors) throw new CredentialError("not_found", "connector not found");
       if (!result.actorKnown)
         throw new CredentialError("forbidden", "the token subject is not a user of this company");
       if (version !== undefined && result.destroyed === 0) {
-        throw new CredentialError("version_not_found", "credential version not found");
+        throw new CredentialError("not_found", "credential version not found");
       }
       return result.destroyed;
     },
+    mapError: refusedByGuard,
   };
 }

@@ -1,4 +1,14 @@
 // The seed's table: one row per retained version of a connector's secret, encrypted with pgcrypto.
+//
+// Who may read or change a credential — the whole rule, by where it lives:
+// - reads: the seed's policy below, enforced (FORCE RLS) on `authenticated`, the role reads run as;
+// - writes: `service_role` bypasses RLS, so the policy does not govern them; the guard trigger
+//   `connector_credentials_guard` (drizzle/0005_least_privilege_fail_closed.sql) checks company,
+//   ADMIN_ROLE and acting user on every written row, failing closed for every writer but the
+//   operator; grants (drizzle/0002) give INSERT/UPDATE/DELETE to service_role alone;
+// - the API's login (`authenticator`, NOINHERIT) holds nothing itself and switches role per request
+//   (context.ts); each operation declares its role (credentials/*.ts);
+// - the HTTP layer refuses early what the database would refuse anyway (apps/api middleware/auth.ts).
 import { sql } from "drizzle-orm";
 import {
   check,
@@ -14,10 +24,11 @@ import {
 } from "drizzle-orm/pg-core";
 import { companies } from "./companies";
 import { integrationConnectors } from "./integration-connectors";
+import { ADMIN_ROLE } from "./roles";
 import { bytea } from "./types";
 import { users } from "./users";
 
-const adminOfCompany = sql`company_id = (select public.current_company_id()) AND (select public.has_role('Vibot.admin'))`;
+const adminOfCompany = sql`company_id = (select public.current_company_id()) AND (select public.has_role(${sql.raw(`'${ADMIN_ROLE}'`)}))`;
 
 export const connectorCredentials = pgTable(
   "connector_credentials",

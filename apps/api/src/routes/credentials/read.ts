@@ -1,0 +1,83 @@
+// GET …/credentials (versions, metadata only), …/current and …/{version} (verified, decrypted).
+// `current` is registered before `{version}`, which would otherwise match it.
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { listCredentialVersionsOperation, readCredentialOperation } from "@vibot/db";
+import type { AppEnv } from "../../env";
+import { run } from "../../request-context";
+import {
+  ConnectorParams,
+  Credential,
+  commonErrors,
+  json,
+  VersionList,
+  VersionParams,
+} from "../../schemas";
+import { validationHook } from "../../validation";
+import { present, security, tags } from "./shared";
+
+export const credentialReads = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+credentialReads.openapi(
+  createRoute({
+    method: "get",
+    path: "/{connectorId}/credentials",
+    tags,
+    security,
+    summary: "List the retained versions (metadata only), newest first",
+    request: { params: ConnectorParams },
+    responses: { 200: json(VersionList, "The versions"), ...commonErrors },
+  }),
+  async (c) => {
+    const { connectorId } = c.req.valid("param");
+    const versions = await run(c, listCredentialVersionsOperation(connectorId));
+    return c.json(
+      {
+        versions: versions.map(({ id, version, rotatedAt, rotatedBy }) => ({
+          id,
+          version,
+          rotatedAt,
+          rotatedBy,
+        })),
+        currentVersion: versions[0]?.version ?? null,
+      },
+      200,
+    );
+  },
+);
+
+credentialReads.openapi(
+  createRoute({
+    method: "get",
+    path: "/{connectorId}/credentials/current",
+    tags,
+    security,
+    summary: "Read the current secret (checksum verified before decryption)",
+    request: { params: ConnectorParams },
+    responses: { 200: json(Credential, "The current version and its secret"), ...commonErrors },
+  }),
+  async (c) => {
+    const { connectorId } = c.req.valid("param");
+    const credential = await run(c, readCredentialOperation(c.var.deps.keyring, connectorId));
+    return c.json(present(credential), 200);
+  },
+);
+
+credentialReads.openapi(
+  createRoute({
+    method: "get",
+    path: "/{connectorId}/credentials/{version}",
+    tags,
+    security,
+    summary: "Read a specific retained version",
+    request: { params: VersionParams },
+    responses: { 200: json(Credential, "The version and its secret"), ...commonErrors },
+  }),
+  async (c) => {
+    const { connectorId, version } = c.req.valid("param");
+    const credential = await run(
+      c,
+      readCredentialOperation(c.var.deps.keyring, connectorId, Number(version)),
+    );
+    return c.json(present(credential), 200);
+  },
+);

@@ -1,0 +1,64 @@
+// POST …/credentials (rotate) and POST …/credentials/rollback: each writes the next version.
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { rollbackCredentialVersionOperation, writeCredentialVersionOperation } from "@vibot/db";
+import type { AppEnv } from "../../env";
+import { run } from "../../request-context";
+import {
+  ConnectorParams,
+  CredentialVersion,
+  json,
+  RollbackBody,
+  RotateBody,
+  writeErrors,
+} from "../../schemas";
+import { validationHook } from "../../validation";
+import { jsonBody, newVersion, secretText, security, tags } from "./shared";
+
+export const credentialWrites = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+credentialWrites.openapi(
+  createRoute({
+    method: "post",
+    path: "/{connectorId}/credentials",
+    tags,
+    security,
+    summary: "Rotate: write the next version of the connector's secret",
+    request: { params: ConnectorParams, body: jsonBody(RotateBody) },
+    responses: { 201: json(CredentialVersion, "The new version"), ...writeErrors },
+  }),
+  async (c) => {
+    const { connectorId } = c.req.valid("param");
+    const { expectedVersion } = c.req.valid("json");
+    const input = {
+      ...newVersion(c, connectorId, expectedVersion),
+      secretJson: await secretText(c),
+    };
+    const written = await run(c, writeCredentialVersionOperation(c.var.deps.keyring, input));
+    return c.json(written, 201);
+  },
+);
+
+credentialWrites.openapi(
+  createRoute({
+    method: "post",
+    path: "/{connectorId}/credentials/rollback",
+    tags,
+    security,
+    summary: "Write a new version whose secret is that of an earlier retained version",
+    request: { params: ConnectorParams, body: jsonBody(RollbackBody) },
+    responses: { 201: json(CredentialVersion, "The new version"), ...writeErrors },
+  }),
+  async (c) => {
+    const { connectorId } = c.req.valid("param");
+    const { version, expectedVersion } = c.req.valid("json");
+    // The source is verified and re-encrypted inside the database; its plaintext never gets here.
+    const written = await run(
+      c,
+      rollbackCredentialVersionOperation(c.var.deps.keyring, {
+        ...newVersion(c, connectorId, expectedVersion),
+        version,
+      }),
+    );
+    return c.json(written, 201);
+  },
+);

@@ -1,0 +1,5 @@
+// @vibot/db/testing: what tests and the benchmark harness need beyond the product's surface —
+// raw queries, wrapping an open PGlite, and bulk fixtures.
+export { insertVersionsInBulk } from "./credentials/bulk";
+export { wrapPglite } from "./pglite";
+export { queryRows } from "./rows";
