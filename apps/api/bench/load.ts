@@ -1,49 +1,100 @@
-// HTTP load with autocannon: warm-up, several rounds, the median round reported.
-import autocannon from "autocannon";
+// HTTP load with wrk (Debian's, native: it costs the machine far less than a Node load generator):
+// warm-up, several rounds, the median round reported, with the API's CPU time per request read
+// from /proc so that a reader sees where the time goes.
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
 
 export interface LoadFigures {
   rps: number;
+  /** Latency percentiles in ms. */
   p50: number;
   p99: number;
   non2xx: number;
   completed: number;
+  /** The API process's CPU time (user + system) per completed request, in µs. */
+  cpuMicros: number;
+}
+
+/** What each request is: wrk builds it in Lua, from these parts, per request. */
+export interface RequestShape {
+  method?: "GET" | "POST";
+  /** Paths to pick from at random. */
+  paths: string[];
+  headers?: Record<string, string>;
+  /** A JSON body; `%n` is replaced by a per-request counter (so every rotation differs). */
+  body?: string;
 }
 
 export interface LoadOptions {
   url: string;
+  /** The API's process id, for CPU accounting. */
+  pid: number;
   connections: number;
   seconds: number;
   rounds: number;
   warmupSeconds: number;
-  /** Builds each request (method, path, headers, body). */
-  request: () => {
-    method?: "GET" | "POST";
-    path: string;
-    body?: string;
-    headers?: Record<string, string>;
-  };
+  request: RequestShape;
 }
 
-async function round(options: LoadOptions, seconds: number): Promise<LoadFigures> {
-  const result = await autocannon({
-    url: options.url,
-    connections: options.connections,
-    duration: seconds,
-    requests: [
-      {
-        setupRequest: (request) => {
-          const next = options.request();
-          return { ...request, ...next, headers: { ...request.headers, ...next.headers } };
-        },
-      },
-    ],
-  });
+const lua = (value: string) => JSON.stringify(value);
+
+function script(shape: RequestShape): string {
+  const headers = Object.entries(shape.headers ?? {})
+    .map(([name, value]) => `wrk.headers[${lua(name)}] = ${lua(value)}`)
+    .join("\n");
+  const [before, after] = (shape.body ?? "").split("%n");
+  return `wrk.method = ${lua(shape.method ?? "GET")}
+${headers}
+local paths = { ${shape.paths.map(lua).join(", ")} }
+local n = 0
+math.randomseed(os.time())
+request = function()
+  n = n + 1
+  local path = paths[math.random(#paths)]
+  ${shape.body === undefined ? "return wrk.format(nil, path)" : `return wrk.format(nil, path, nil, ${lua(before ?? "")} .. n .. ${lua(after ?? "")})`}
+end
+`;
+}
+
+/** utime + stime of a process, in µs (clock ticks of 10 ms on Linux). */
+async function cpuMicros(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+const ms = (value: string, unit: string) =>
+  Number(value) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? Number.NaN);
+
+async function round(options: LoadOptions, file: string, seconds: number): Promise<LoadFigures> {
+  const before = await cpuMicros(options.pid);
+  const threads = String(Math.min(2, options.connections));
+  const { stdout } = await run(
+    "wrk",
+    ["-t", threads, "-c", String(options.connections), "-d", `${seconds}s`, "--latency", "-s", file, options.url],
+    { maxBuffer: 4 * 1024 * 1024 },
+  );
+  const used = (await cpuMicros(options.pid)) - before;
+  const percentile = (p: string) => {
+    const match = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, "m").exec(stdout);
+    return match ? Math.round(ms(match[1] ?? "", match[2] ?? "") * 100) / 100 : Number.NaN;
+  };
+  const completed = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0);
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+  const errors = socketErrors ? socketErrors.slice(1).reduce((n, v) => n + Number(v), 0) : 0;
   return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx + result.errors + result.timeouts,
-    completed: result.requests.total,
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0),
+    p50: percentile("50"),
+    p99: percentile("99"),
+    non2xx: non2xx + errors,
+    completed,
+    cpuMicros: completed > 0 ? Math.round(used / completed) : 0,
   };
 }
 
@@ -54,9 +105,12 @@ const median = (values: number[]) => {
 
 /** Warm-up, then `rounds` measured rounds; the round with the median requests/s is reported. */
 export async function measure(options: LoadOptions): Promise<LoadFigures & { rounds: number[] }> {
-  if (options.warmupSeconds > 0) await round(options, options.warmupSeconds);
+  const dir = await mkdtemp(join(tmpdir(), "vibot-wrk-"));
+  const file = join(dir, "request.lua");
+  await writeFile(file, script(options.request));
+  if (options.warmupSeconds > 0) await round(options, file, options.warmupSeconds);
   const results: LoadFigures[] = [];
-  for (let i = 0; i < options.rounds; i++) results.push(await round(options, options.seconds));
+  for (let i = 0; i < options.rounds; i++) results.push(await round(options, file, options.seconds));
   const middle = median(results.map((r) => r.rps));
   const chosen = results.find((r) => r.rps === middle) ?? results[0];
   if (!chosen) throw new Error("no rounds measured");
@@ -66,4 +120,17 @@ export async function measure(options: LoadOptions): Promise<LoadFigures & { rou
     completed: results.reduce((n, r) => n + r.completed, 0),
     rounds: results.map((r) => Math.round(r.rps)),
   };
+}
+
+/** wrk from Debian, installed when missing (the benchmark needs root for that, as CI has). */
+export async function ensureWrk(): Promise<void> {
+  try {
+    await run("wrk", ["--version"]).catch((error: { stdout?: string }) => {
+      if (!error.stdout?.includes("wrk")) throw error;
+    });
+  } catch {
+    await run("apt-get", ["install", "-y", "-qq", "wrk"], {
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
+  }
 }

@@ -33,9 +33,10 @@ export async function writeReport(report: {
 Written by \`pnpm bench\`${report.quick ? " --quick (short rounds: indicative only)" : ""} on ${new Date().toISOString()}.
 
 Machine: ${report.machine}. API, database and load generator share it, so every ratio compares
-figures of this one run. HTTP: autocannon, ${report.connections} connections, ${warmupSeconds} s warm-up, ${rounds} × ${seconds} s rounds,
-the median round reported; request errors across the run: ${report.errors}. pgbench: \`-M prepared\`, 8 clients,
-${pgbench} s each, the statements the API sends (claims and role included) inside BEGIN/COMMIT.
+figures of this one run. HTTP: wrk (Debian's, native), ${report.connections} connections, ${warmupSeconds} s warm-up, ${rounds} × ${seconds} s rounds,
+the median round reported; API CPU per request from /proc (utime + stime over completed requests);
+request errors across the run: ${report.errors}. pgbench: \`-M prepared\`, 8 clients, ${pgbench} s each, the
+messages the API sends for a request, in the API's shape.
 
 ${table}
 `;

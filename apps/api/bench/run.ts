@@ -9,7 +9,7 @@ import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
 import { SignJWT } from "jose";
 import postgres from "postgres";
-import { type LoadFigures, measure } from "./load";
+import { ensureWrk, type LoadFigures, measure, type RequestShape } from "./load";
 import { runPgbench } from "./pgbench";
 import { type Row, writeReport } from "./report";
 import {
@@ -25,7 +25,11 @@ import {
 } from "./seed";
 import { sampleRss, startServer } from "./servers";
 
-const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+// `pnpm bench -- --quick` passes the `--` along: ignore it.
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((arg) => arg !== "--"),
+  options: { quick: { type: "boolean", default: false } },
+});
 const quick = values.quick;
 const timing = quick
   ? { seconds: 2, rounds: 1, warmupSeconds: 1, pgbench: 3, rows: 100_000 }
@@ -34,7 +38,6 @@ const CONNECTIONS = 32;
 const serverUrl = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const database = "vibot_bench";
 const log = (line: string) => process.stdout.write(`${line}\n`);
-const pick = (n: number) => 1 + Math.floor(Math.random() * n);
 
 const jwtSecret = randomBytes(32).toString("base64url");
 const keyringJson = JSON.stringify({
@@ -49,6 +52,7 @@ const token = await new SignJWT({
 })
   .setProtectedHeader({ alg: "HS256" })
   .setSubject(ADMIN)
+  .setAudience("authenticated")
   .setIssuedAt()
   .setExpirationTime("2h")
   .sign(new TextEncoder().encode(jwtSecret));
@@ -64,47 +68,56 @@ const url = new URL(serverUrl);
 url.pathname = `/${database}`;
 const databaseUrl = url.toString();
 
+await ensureWrk();
 log(`Seeding ${databaseUrl} …`);
 const handle = connectPostgres(databaseUrl, { max: 2 });
 await handle.migrate();
 await seedBench(handle.db, keyring);
+// The API connects as a user must run it: a NOINHERIT login in authenticator.
+const apiLogin = "vibot_bench_api";
+await admin.unsafe(`drop role if exists ${apiLogin}`);
+await admin.unsafe(`create role ${apiLogin} login noinherit in role authenticator`);
+const apiUrl = new URL(databaseUrl);
+apiUrl.username = apiLogin;
 const floorIds = (
   await queryRows<{ id: string }>(handle.db, sql`select id from connector_credentials`)
 ).map((r) => r.id);
 
 const server = await startServer({
-  DATABASE_URL: databaseUrl,
+  DATABASE_URL: apiUrl.toString(),
+  // The floor's plain SELECT reads the table directly, as the operator (bench server only).
+  OPERATOR_DATABASE_URL: databaseUrl,
   SUPABASE_JWT_SECRET: jwtSecret,
   CREDENTIALS_KEYRING: keyringJson,
 });
-const load = (request: Parameters<typeof measure>[0]["request"], connections = CONNECTIONS) =>
-  measure({ url: server.url, connections, ...timing, request });
-const readCurrent = () => ({
-  path: `/v1/connectors/${readConnector(pick(READ_CONNECTORS))}/credentials/current`,
+const load = (request: RequestShape, connections = CONNECTIONS) =>
+  measure({ url: server.url, pid: server.pid, connections, ...timing, request });
+const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+const readCurrent: RequestShape = {
+  paths: range(READ_CONNECTORS).map((n) => `/v1/connectors/${readConnector(n)}/credentials/current`),
   headers: auth,
-});
+};
 
 log("floor …");
-const floor = await load(() => ({ path: `/bench/floor/${floorIds[pick(floorIds.length) - 1]}` }));
+const floor = await load({ paths: floorIds.map((id) => `/bench/floor/${id}`) });
 log("current read (1,000 rows) …");
 const stopRss = sampleRss(server.pid);
 const read1k = await load(readCurrent);
 const rssMiB = await stopRss();
 log("rotations across distinct connectors …");
-let counter = 0;
-const rotations = await load(() => ({
+const rotations = await load({
   method: "POST",
-  path: `/v1/connectors/${rotateConnector(pick(ROTATE_CONNECTORS))}/credentials`,
+  paths: range(ROTATE_CONNECTORS).map((n) => `/v1/connectors/${rotateConnector(n)}/credentials`),
   headers: json,
-  body: JSON.stringify({ secret: { apiKey: `sk_bench_${++counter}` } }),
-}));
+  body: '{"secret":{"apiKey":"sk_bench_%n"}}',
+});
 log("32 writers on one connector …");
-const hot = await load(() => ({
+const hot = await load({
   method: "POST",
-  path: `/v1/connectors/${HOT_CONNECTOR}/credentials`,
+  paths: [`/v1/connectors/${HOT_CONNECTOR}/credentials`],
   headers: json,
-  body: JSON.stringify({ secret: { apiKey: `sk_hot_${++counter}` } }),
-}));
+  body: '{"secret":{"apiKey":"sk_hot_%n"}}',
+});
 const [hotState] = await queryRows<{ counter: number; kept: number; newest: number }>(
   handle.db,
   sql`select last_credential_version as counter,
@@ -121,6 +134,7 @@ log("pgbench …");
 const pg = await runPgbench(databaseUrl, keyring, timing.pgbench);
 await handle.close();
 await admin.unsafe(`drop database if exists ${database} with (force)`);
+await admin.unsafe(`drop role if exists ${apiLogin}`);
 await admin.end();
 
 log("embedded PGlite …");
@@ -135,13 +149,15 @@ const embedded = await startServer(
 );
 const pglite = await measure({
   url: embedded.url,
+  pid: embedded.pid,
   connections: CONNECTIONS,
   ...timing,
   request: readCurrent,
 });
 await embedded.stop();
 
-const fig = (f: LoadFigures) => `${Math.round(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms`;
+const fig = (f: LoadFigures) =>
+  `${Math.round(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, API CPU ${f.cpuMicros} µs/req`;
 const rows: Row[] = [
   { name: "floor: plain PK SELECT, same HTTP stack", figures: fig(floor) },
   {

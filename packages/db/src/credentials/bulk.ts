@@ -32,9 +32,9 @@ export async function insertVersionsInBulk(
         (company_id, connector_id, version, secret_ciphertext, checksum, rotated_by, rotated_at)
       select company_id, connector_id, version, secret_ciphertext, ${checksumUnderSql(s, key)},
         rotated_by, rotated_at
-      from (select ${rows.companyId}::uuid as company_id, ${rows.connectorId}::uuid as connector_id,
+      from (select (${rows.companyId})::uuid as company_id, (${rows.connectorId})::uuid as connector_id,
               (${rows.version})::int as version, ${encryptSql(rows.secretJson, key)} as secret_ciphertext,
-              ${rows.rotatedBy}::uuid as rotated_by, ${rows.rotatedAt ?? sql`now()`} as rotated_at
+              (${rows.rotatedBy})::uuid as rotated_by, ${rows.rotatedAt ?? sql`now()`} as rotated_at
             from ${rows.from} offset 0) s`,
   );
 }
