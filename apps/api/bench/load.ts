@@ -76,7 +76,18 @@ async function round(options: LoadOptions, file: string, seconds: number): Promi
   const threads = String(Math.min(2, options.connections));
   const { stdout } = await run(
     "wrk",
-    ["-t", threads, "-c", String(options.connections), "-d", `${seconds}s`, "--latency", "-s", file, options.url],
+    [
+      "-t",
+      threads,
+      "-c",
+      String(options.connections),
+      "-d",
+      `${seconds}s`,
+      "--latency",
+      "-s",
+      file,
+      options.url,
+    ],
     { maxBuffer: 4 * 1024 * 1024 },
   );
   const used = (await cpuMicros(options.pid)) - before;
@@ -86,7 +97,9 @@ async function round(options: LoadOptions, file: string, seconds: number): Promi
   };
   const completed = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0);
-  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
+    stdout,
+  );
   const errors = socketErrors ? socketErrors.slice(1).reduce((n, v) => n + Number(v), 0) : 0;
   return {
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0),
@@ -110,7 +123,8 @@ export async function measure(options: LoadOptions): Promise<LoadFigures & { rou
   await writeFile(file, script(options.request));
   if (options.warmupSeconds > 0) await round(options, file, options.warmupSeconds);
   const results: LoadFigures[] = [];
-  for (let i = 0; i < options.rounds; i++) results.push(await round(options, file, options.seconds));
+  for (let i = 0; i < options.rounds; i++)
+    results.push(await round(options, file, options.seconds));
   const middle = median(results.map((r) => r.rps));
   const chosen = results.find((r) => r.rps === middle) ?? results[0];
   if (!chosen) throw new Error("no rounds measured");

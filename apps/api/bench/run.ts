@@ -94,7 +94,9 @@ const load = (request: RequestShape, connections = CONNECTIONS) =>
   measure({ url: server.url, pid: server.pid, connections, ...timing, request });
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 const readCurrent: RequestShape = {
-  paths: range(READ_CONNECTORS).map((n) => `/v1/connectors/${readConnector(n)}/credentials/current`),
+  paths: range(READ_CONNECTORS).map(
+    (n) => `/v1/connectors/${readConnector(n)}/credentials/current`,
+  ),
   headers: auth,
 };
 

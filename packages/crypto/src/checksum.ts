@@ -7,7 +7,6 @@ import { type SQLWrapper, sql } from "drizzle-orm";
 export const CHECKSUM_ALGORITHM = "hmac-sha256";
 /** Domain separation: these MACs can never be confused with any other use of the key. */
 export const CHECKSUM_DOMAIN = "vibot.connector_credentials.checksum.v1\u0000";
-const DOMAIN_HEX = Buffer.from(CHECKSUM_DOMAIN, "utf8").toString("hex");
 const CHECKSUM_PATTERN = /^hmac-sha256:([A-Za-z0-9_.-]{1,32}):([0-9a-f]{64})$/;
 
 /** What a checksum binds a ciphertext to. */
@@ -69,8 +68,10 @@ export interface ChecksumColumns {
   ciphertext: SQLWrapper;
 }
 
-/** SQL computing the same checksum as `computeChecksum`; `kid` and `macKey` are SQL expressions. */
+/**
+ * SQL computing the same checksum as `computeChecksum`: migration 0006's `public.vault_checksum`,
+ * the SQL side's one home of the encoding. `kid` and `macKey` are SQL expressions.
+ */
 export function checksumSql(row: ChecksumColumns, kid: SQLWrapper, macKey: SQLWrapper) {
-  const message = sql`(decode(${sql.raw(`'${DOMAIN_HEX}'`)}, 'hex') || uuid_send(${row.companyId}) || uuid_send(${row.connectorId}) || int4send(${row.version}) || int4send(octet_length(${kid})) || convert_to(${kid}, 'UTF8') || ${row.ciphertext})`;
-  return sql<string>`(${CHECKSUM_ALGORITHM}::text || ':' || ${kid} || ':' || encode(public.vault_hmac(${message}, ${macKey}, 'sha256'), 'hex'))`;
+  return sql<string>`public.vault_checksum(${row.companyId}, ${row.connectorId}, ${row.version}, ${kid}, ${row.ciphertext}, ${macKey})`;
 }

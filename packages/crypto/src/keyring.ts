@@ -114,6 +114,19 @@ export class Keyring {
     );
   }
 
+  /**
+   * Every key as three parallel comma-separated texts (kids, encryption keys, hex MAC keys): the
+   * request-door functions' keyring parameters. Kids never hold a comma; keys are hex.
+   */
+  toParameters(): { kids: string; encKeys: string; macKeys: string } {
+    const keys = [...this.#keys.values()];
+    return {
+      kids: keys.map((k) => k.kid).join(","),
+      encKeys: keys.map((k) => k.encryptionKey).join(","),
+      macKeys: keys.map((k) => k.macKey.toString("hex")).join(","),
+    };
+  }
+
   toJSON(): string {
     return `[Keyring active=${this.#active.kid} kids=${this.kids.join(",")}]`;
   }

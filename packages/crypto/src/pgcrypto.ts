@@ -1,21 +1,23 @@
-// pgcrypto calls as Drizzle SQL fragments. Keys only ever travel as bound parameters, and only to
-// the schema-qualified wrappers of migration 0005 (`public.vault_*`, which call pgcrypto in the
-// schema it is installed in): never to whatever `pgp_sym_encrypt` a role's search_path finds first.
+// The crypto contract's SQL as Drizzle fragments. Keys only ever travel as bound parameters, and
+// only to the schema-qualified functions of migrations 0005 and 0006 (`public.vault_*`, which call
+// pgcrypto in the schema it is installed in): never to whatever `pgp_sym_encrypt` a role's
+// search_path finds first.
 import { type SQLWrapper, sql } from "drizzle-orm";
 import { type ChecksumColumns, checksumSql } from "./checksum";
 import { IntegrityError } from "./errors";
 import type { KeyMaterial, Keyring } from "./keyring";
 
 /**
- * Constant options for pgp_sym_encrypt. The keys are random 256-bit values, so iterated S2K
- * (mode 3) adds no strength and costs ~0.2-1.3 ms per call; salted S2K (mode 1) still gives
- * every message a fresh salt. No compression (it leaks length information). A test pins this.
+ * The constant options of every encryption, as migration 0006's `public.vault_encrypt` fixes them
+ * (a test holds the two together). The keys are random 256-bit values, so iterated S2K (mode 3)
+ * adds no strength and costs ~0.2-1.3 ms per call; salted S2K (mode 1) still gives every message
+ * a fresh salt. No compression (it leaks length information).
  */
 export const ENCRYPTION_OPTIONS = "cipher-algo=aes256, s2k-mode=1, compress-algo=0";
 
-/** `pgp_sym_encrypt(plaintext, key)` under `key`. */
+/** `plaintext` encrypted under `key` (with ENCRYPTION_OPTIONS). */
 export function encryptSql(plaintext: SQLWrapper | string, key: KeyMaterial) {
-  return sql<Uint8Array>`public.vault_pgp_sym_encrypt(${plaintext}::text, ${key.encryptionKey}::text, ${sql.raw(`'${ENCRYPTION_OPTIONS}'`)})`;
+  return sql<Uint8Array>`public.vault_encrypt(${plaintext}::text, ${key.encryptionKey}::text)`;
 }
 
 /** The checksum of a row under `key`. */
@@ -25,7 +27,7 @@ export function checksumUnderSql(row: ChecksumColumns, key: KeyMaterial) {
 
 /**
  * A derived table `alias(kid, enc, mac)` holding every key of the ring, to be joined on the kid
- * a row's checksum names. One bound parameter, whatever the ring's size.
+ * a row's checksum names (operator scans). One bound parameter, whatever the ring's size.
  */
 export function keyringTableSql(keyring: Keyring, alias: string) {
   return sql`(select kid, enc, decode(mac, 'hex') as mac from jsonb_to_recordset(${keyring.toSqlParameter()}::jsonb) as k(kid text, enc text, mac text)) as ${sql.identifier(alias)}`;
@@ -40,21 +42,23 @@ export interface StoredColumns extends ChecksumColumns {
   checksum: SQLWrapper;
 }
 
-/** Whether a row's stored checksum matches, compared in constant time. */
-export function checksumMatchesSql(row: StoredColumns, keyAlias: string) {
+const keyColumns = (keyAlias: string) => {
   const k = sql.identifier(keyAlias);
-  const expected = checksumSql(row, sql`${k}.kid`, sql`${k}.mac`);
-  // SQL equality stops at the first differing byte, so compare HMACs of both sides under the MAC
-  // key instead (double-HMAC verification): timing then reveals nothing an attacker can steer.
-  return sql<boolean>`(${k}.kid is not null and public.vault_hmac(convert_to(${row.checksum}, 'UTF8'), ${k}.mac, 'sha256') = public.vault_hmac(convert_to(${expected}, 'UTF8'), ${k}.mac, 'sha256'))`;
+  return { kid: sql`${k}.kid`, enc: sql`${k}.enc`, mac: sql`${k}.mac` };
+};
+
+/** Whether a row's stored checksum matches, compared in constant time (double-HMAC, in SQL). */
+export function checksumMatchesSql(row: StoredColumns, keyAlias: string) {
+  const k = keyColumns(keyAlias);
+  return sql<boolean>`public.vault_checksum_matches(${row.checksum}, ${row.companyId}, ${row.connectorId}, ${row.version}, ${k.kid}, ${row.ciphertext}, ${k.mac})`;
 }
 
 /** The plaintext of a row, decrypted only when its checksum verified first; NULL otherwise. */
 export function verifiedDecryptSql(row: StoredColumns, keyAlias: string) {
-  const k = sql.identifier(keyAlias);
+  const k = keyColumns(keyAlias);
   return sql<
     string | null
-  >`case when ${checksumMatchesSql(row, keyAlias)} then public.vault_pgp_sym_decrypt(${row.ciphertext}, ${k}.enc) end`;
+  >`public.vault_verified_decrypt(${row.checksum}, ${row.companyId}, ${row.connectorId}, ${row.version}, ${k.kid}, ${row.ciphertext}, ${k.enc}, ${k.mac})`;
 }
 
 /** pgcrypto's words when a message does not decrypt under the key it was given. */

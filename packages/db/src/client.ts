@@ -1,8 +1,10 @@
 // What both drivers (postgres.js and embedded PGlite) offer behind one type: the Drizzle handle,
 // the request door, readiness, LISTEN and close. Each driver lives in its own file.
+
+import { sql } from "drizzle-orm";
 import type { Logger } from "drizzle-orm/logger";
 import { type PgDatabase, PgDialect, type PgQueryResultHKT } from "drizzle-orm/pg-core";
-import type { TransactionLimits } from "./availability";
+import { defaultTransactionLimits, type TransactionLimits } from "./availability";
 import { type JwtClaims, requestContextStatement } from "./context";
 import type { Operation } from "./operation";
 import type * as schema from "./schema";
@@ -51,18 +53,43 @@ export interface ConnectOptions {
 
 const dialect = new PgDialect({ casing: "snake_case" });
 
-/** The request context's statement and the operation's, as text and parameters (and logged). */
+/**
+ * What the request door sends for an operation, as text and parameters (and logged): the call
+ * alone (`selfContained`: it enters the request context itself, in its implicit transaction), or
+ * the request context's statement followed by the operation's statements.
+ */
 export function requestQueries(
   claims: JwtClaims,
   operation: Operation<unknown>,
   options: ConnectOptions,
 ) {
-  const context = requestContextStatement({ claims, role: operation.role }, options.limits);
-  return [context, ...operation.statements].map((statement) => {
+  const { body } = operation;
+  const statements =
+    "call" in body
+      ? [body.call(sql`${JSON.stringify(claims)}`)]
+      : [
+          requestContextStatement({ claims, role: operation.role }, options.limits),
+          ...body.statements,
+        ];
+  const queries = statements.map((statement) => {
     const query = dialect.sqlToQuery(statement);
     options.logger?.logQuery(query.sql, query.params);
     return query;
   });
+  return { queries, selfContained: "call" in body };
+}
+
+/**
+ * Settings of every API session, the equivalent of setting them in each request transaction:
+ * lock and statement timeouts, and generic plans only — a custom plan folds bound parameters
+ * (keys, secrets) into constants, which `auto_explain` with `log_verbose` would print.
+ */
+export function sessionSettings(limits: TransactionLimits = defaultTransactionLimits) {
+  return {
+    lock_timeout: limits.lockTimeoutMs,
+    statement_timeout: limits.statementTimeoutMs,
+    plan_cache_mode: "force_generic_plan",
+  };
 }
 
 /** Readiness from the newest applied migration stamp (undefined: none applied). */

@@ -1,7 +1,7 @@
-// A database operation as data: the role it runs as, the statements it sends in order, and how to
-// read their rows. The request door (`DatabaseHandle.run`) sends it in one round trip; inside a
-// caller's own transaction it runs statement by statement.
-import type { SQL } from "drizzle-orm";
+// A database operation as data: the role it runs as, what it sends, and how to read the rows.
+// The request door (`DatabaseHandle.run`) sends it in one round trip; inside a caller's own
+// transaction it runs statement by statement.
+import { type SQL, sql } from "drizzle-orm";
 import type { Transaction } from "./client";
 import { queryRows } from "./rows";
 import type { RequestRole } from "./schema/roles";
@@ -14,9 +14,13 @@ export interface Operation<T> {
    * a pooled connection, so one hot or locked connector holds at most one connection.
    */
   queueKey?: string;
-  /** Run in order, each with its own snapshot (READ COMMITTED), in one transaction. */
-  statements: SQL[];
-  /** Turns the rows of every statement into the result, or throws the domain error. */
+  /**
+   * What it sends: statements run after the request context is entered (claims and role, set
+   * transaction-locally), each with its own snapshot; or `call`, one statement calling a
+   * request-door function that enters the context itself from the claims it is given.
+   */
+  body: { statements: SQL[] } | { call: (claims: SQL) => SQL };
+  /** Turns the rows of every statement (of the call: one) into the result, or throws. */
   interpret(results: Record<string, unknown>[][]): T;
   /** Maps a database error to a domain error (e.g. pgcrypto's refusal to an IntegrityError). */
   mapError?(error: unknown): unknown;
@@ -27,11 +31,18 @@ export function operationFailure(operation: Operation<unknown>, error: unknown):
   return operation.mapError?.(error) ?? error;
 }
 
-/** Runs an operation inside an open transaction, one statement after another. */
+/**
+ * Runs an operation inside an open request transaction, one statement after another. A call
+ * keeps the transaction's claims (the function sees it is already in its role).
+ */
 export async function runInTransaction<T>(tx: Transaction, operation: Operation<T>): Promise<T> {
+  const statements =
+    "call" in operation.body
+      ? [operation.body.call(sql`current_setting('request.jwt.claims', true)`)]
+      : operation.body.statements;
   const results: Record<string, unknown>[][] = [];
   try {
-    for (const statement of operation.statements) results.push(await queryRows(tx, statement));
+    for (const statement of statements) results.push(await queryRows(tx, statement));
   } catch (error) {
     throw operationFailure(operation, error);
   }

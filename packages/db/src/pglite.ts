@@ -11,7 +11,13 @@ import {
   unavailableFrom,
   withDeadline,
 } from "./availability";
-import { type ConnectOptions, type DatabaseHandle, readinessOf, requestQueries } from "./client";
+import {
+  type ConnectOptions,
+  type DatabaseHandle,
+  readinessOf,
+  requestQueries,
+  sessionSettings,
+} from "./client";
 import { migratorConfig, newestCommittedMigration } from "./migrations";
 import { operationFailure } from "./operation";
 import { queryRows } from "./rows";
@@ -37,16 +43,19 @@ const REQUEST_SESSION_ROLE = "authenticator";
 export function wrapPglite(client: PGlite, options: ConnectOptions = {}): DatabaseHandle {
   const db = drizzle({ client, schema, casing: "snake_case", logger: options.logger ?? false });
   // PGlite starts without a session-level session_authorization, so a LOCAL one would outlive its
-  // transaction; pinning the session's own user first gives it something to revert to.
+  // transaction; pinning the session's own user first gives it something to revert to. The
+  // session also gets the API's settings (timeouts, generic plans), as a pooled connection does.
   let pinned: Promise<unknown> | undefined;
-  const pinSessionUser = () =>
+  const prepareSession = () =>
     (pinned ??= client
       .query<{ user: string }>("select session_user as user")
-      .then(({ rows: [row] }) =>
-        client.exec(
-          `set session authorization "${(row?.user ?? "postgres").replaceAll('"', '""')}"`,
-        ),
-      ));
+      .then(({ rows: [row] }) => {
+        const user = (row?.user ?? "postgres").replaceAll('"', '""');
+        const settings = Object.entries(sessionSettings(options.limits))
+          .map(([name, value]) => `set ${name} = '${value}';`)
+          .join(" ");
+        return client.exec(`set session authorization "${user}"; ${settings}`);
+      }));
   return {
     kind: "pglite",
     db,
@@ -56,13 +65,14 @@ export function wrapPglite(client: PGlite, options: ConnectOptions = {}): Databa
     // context and the statements go in as one pipelined protocol message. PGlite's transaction()
     // supplies BEGIN/COMMIT and keeps every other transaction out meanwhile.
     async run(claims, operation) {
+      const { queries, selfContained } = requestQueries(claims, operation, options);
       const message = pipelineMessage([
         { sql: `set local session authorization ${REQUEST_SESSION_ROLE}`, params: [] },
-        ...requestQueries(claims, operation, options),
+        ...queries,
       ]);
       let rows: Record<string, unknown>[][];
       try {
-        await pinSessionUser();
+        await prepareSession();
         rows = await client.transaction(async () => {
           const { messages } = await client.execProtocol(message, { throwOnError: false });
           const failure = messages.find((m) => m instanceof Error);
@@ -75,7 +85,8 @@ export function wrapPglite(client: PGlite, options: ConnectOptions = {}): Databa
         const failure = operationFailure(operation, error);
         throw unavailableFrom(failure) ?? failure;
       }
-      return operation.interpret(rows.slice(2));
+      // Past the session switch (and, unless the call enters it itself, the request context).
+      return operation.interpret(rows.slice(selfContained ? 1 : 2));
     },
     async readiness() {
       const check = async () => {

@@ -12,7 +12,13 @@ import {
   unavailableFrom,
   withDeadline,
 } from "./availability";
-import { type ConnectOptions, type DatabaseHandle, readinessOf, requestQueries } from "./client";
+import {
+  type ConnectOptions,
+  type DatabaseHandle,
+  readinessOf,
+  requestQueries,
+  sessionSettings,
+} from "./client";
 import { migratorConfig, newestCommittedMigration } from "./migrations";
 import { operationFailure } from "./operation";
 import * as schema from "./schema";
@@ -42,6 +48,7 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     debug: false,
     connect_timeout: 5,
     backoff,
+    connection: sessionSettings(options.limits),
   });
   // Readiness has its own connection: a pool filled by waiting requests must not make it hang.
   const probe = postgres(url, {
@@ -85,11 +92,22 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     migrate: () => migrate(db, migratorConfig),
     async run(claims, operation, runOptions = {}) {
       if (closing) throw new DatabaseUnavailableError("shutting_down");
-      const queries = requestQueries(claims, operation, options);
+      const { queries, selfContained } = requestQueries(claims, operation, options);
       const deadline = Date.now() + acquireTimeoutMs;
       const { signal } = runOptions;
       const releases: (() => void)[] = [];
       try {
+        const [call] = queries;
+        if (selfContained && call && operation.role === "authenticated") {
+          // A read in one statement needs no connection of its own: the pool's next free one.
+          // Past the deadline the answer is 503; a read that still runs later changes nothing.
+          const rows = await withDeadline(
+            client.unsafe(call.sql, call.params as never[], { prepare: true }),
+            acquireTimeoutMs + responseDeadlineMs,
+            () => new DatabaseUnavailableError("acquire_timeout"),
+          );
+          return operation.interpret([[...rows]]);
+        }
         if (operation.role === "service_role") {
           if (operation.queueKey)
             releases.push(await connectors.enter(operation.queueKey, deadline, signal));
@@ -97,29 +115,34 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
         }
         // A client that went away before its write started gets nothing written.
         if (signal?.aborted) throw new DatabaseUnavailableError("acquire_timeout");
+        // Writes take a connection by a deadline, so that none is sent after its request gave up.
         const connection = await reserve(deadline);
         releases.push(() => connection.release());
         // Issued without awaiting in between: postgres.js writes them together. Each carries its
         // own Sync, so a failing statement aborts the transaction and COMMIT then rolls it back.
+        // A self-contained call is one statement in its own implicit transaction.
+        const sent = queries.map((q) =>
+          connection.unsafe(q.sql, q.params as never[], { prepare: true }),
+        );
+        const pipeline = selfContained
+          ? sent
+          : [connection.unsafe("begin"), ...sent, connection.unsafe("commit")];
         // The server bounds each statement (statement_timeout); this bounds the whole exchange,
         // so that a request never waits on a connection that died without a word.
         const settled = await withDeadline(
-          Promise.allSettled([
-            connection.unsafe("begin"),
-            ...queries.map((q) => connection.unsafe(q.sql, q.params as never[], { prepare: true })),
-            connection.unsafe("commit"),
-          ]),
+          Promise.allSettled(pipeline),
           responseDeadlineMs,
           () => new DatabaseUnavailableError("unreachable"),
         );
         const failure = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
-        if (failure) throw operationFailure(operation, failure.reason);
-        const rows = settled.map(
-          (r) => (r as PromiseFulfilledResult<Record<string, unknown>[]>).value,
-        );
-        return operation.interpret(rows.slice(2, -1).map((r) => [...r]));
+        if (failure) throw failure.reason;
+        const rows = settled.map((r) => [
+          ...(r as PromiseFulfilledResult<Record<string, unknown>[]>).value,
+        ]);
+        return operation.interpret(selfContained ? rows : rows.slice(2, -1));
       } catch (error) {
-        throw unavailableFrom(error) ?? error;
+        const failure = operationFailure(operation, error);
+        throw unavailableFrom(failure) ?? failure;
       } finally {
         for (const release of releases.reverse()) release();
       }

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import type { Operation } from "../operation";
 import { ADMIN_ROLE } from "../schema/roles";
 import { CredentialError } from "./errors";
-import { epochMs, isoFromMs } from "./metadata";
+import { isoOf } from "./metadata";
 
 export interface Connector {
   id: string;
@@ -13,14 +13,10 @@ export interface Connector {
   createdAt: string;
 }
 
-const connectorColumns = sql`id, company_id as "companyId", name, provider,
-  ${epochMs(sql`created_at`)} as "createdAtMs"`;
+const connectorColumns = sql`id, company_id as "companyId", name, provider, created_at as "createdAt"`;
 
-type RawConnector = Omit<Connector, "createdAt"> & { createdAtMs: number };
-const toConnector = ({ createdAtMs, ...row }: RawConnector): Connector => ({
-  ...row,
-  createdAt: isoFromMs(createdAtMs),
-});
+type RawConnector = Omit<Connector, "createdAt"> & { createdAt: Date | string };
+const toConnector = (row: RawConnector): Connector => ({ ...row, createdAt: isoOf(row.createdAt) });
 
 /** Creates a connector in the caller's company; refused unless the caller is an admin user of it. */
 export function createConnectorOperation(input: {
@@ -30,15 +26,17 @@ export function createConnectorOperation(input: {
 }): Operation<Connector> {
   return {
     role: "service_role",
-    statements: [
-      // service_role bypasses RLS: the company, role and user checks here are what admit the write.
-      sql`insert into public.integration_connectors (company_id, name, provider)
+    body: {
+      statements: [
+        // service_role bypasses RLS: the company, role and user checks here are what admit the write.
+        sql`insert into public.integration_connectors (company_id, name, provider)
         select (select public.current_company_id()), ${input.name}, ${input.provider}
         where (select public.has_role(${ADMIN_ROLE})) and exists (
           select 1 from public.users
           where id = ${input.createdBy}::uuid and company_id = (select public.current_company_id()))
         returning ${connectorColumns}`,
-    ],
+      ],
+    },
     interpret([rows = []]) {
       const [connector] = rows as RawConnector[];
       if (!connector) throw new CredentialError("forbidden", "not an admin user of this company");
@@ -51,12 +49,14 @@ export function createConnectorOperation(input: {
 export function listConnectorsOperation(): Operation<Connector[]> {
   return {
     role: "authenticated",
-    statements: [
-      // RLS ("Connectors visible to their company") already limits authenticated to its company.
-      sql`select ${connectorColumns} from public.integration_connectors
+    body: {
+      statements: [
+        // RLS ("Connectors visible to their company") already limits authenticated to its company.
+        sql`select ${connectorColumns} from public.integration_connectors
         where company_id = (select public.current_company_id())
         order by created_at, id`,
-    ],
+      ],
+    },
     interpret: ([rows = []]) => (rows as RawConnector[]).map(toConnector),
   };
 }

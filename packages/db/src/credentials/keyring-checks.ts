@@ -10,14 +10,16 @@ function keyringCheckOperation(keyring: Keyring): Operation<Map<string, string>>
   const values = keyring.keys.map((key) => ({ kid: key.kid, check_value: keyCheckValue(key) }));
   return {
     role: "service_role",
-    statements: [
-      sql`insert into public.keyring_checks (kid, check_value)
+    body: {
+      statements: [
+        sql`insert into public.keyring_checks (kid, check_value)
         select kid, check_value from jsonb_to_recordset(${JSON.stringify(values)}::jsonb)
           as k(kid text, check_value text)
         on conflict (kid) do nothing`,
-      sql`select kid, check_value as "checkValue" from public.keyring_checks
+        sql`select kid, check_value as "checkValue" from public.keyring_checks
         where kid in (select jsonb_array_elements_text(${JSON.stringify(keyring.kids)}::jsonb))`,
-    ],
+      ],
+    },
     interpret: ([, rows = []]) =>
       new Map((rows as { kid: string; checkValue: string }[]).map((r) => [r.kid, r.checkValue])),
   };

@@ -1,5 +1,5 @@
 // The metadata of a credential version, as every read and write returns it (never the secret).
-import { type SQL, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 
 export interface CredentialVersion {
   id: string;
@@ -11,28 +11,21 @@ export interface CredentialVersion {
   rotatedBy: string | null;
 }
 
-/**
- * A timestamp as epoch milliseconds (float8): the same JS number on postgres.js and PGlite, and no
- * `:word` in the SQL text (pgbench would take a format like 'HH24:MI' for its variables).
- */
-export const epochMs = (column: SQL) => sql`(extract(epoch from ${column}) * 1000)::float8`;
+/** ISO 8601 UTC text of a timestamp as a driver returns it (a Date; text from JSON). */
+export const isoOf = (timestamp: Date | string) => new Date(timestamp).toISOString();
 
-/** ISO 8601 UTC text of an epoch-milliseconds value. */
-export const isoFromMs = (ms: number) => new Date(Math.floor(ms)).toISOString();
+/** A metadata row as selected by `metadataColumns`: the timestamp as the driver parsed it. */
+export type RawCredentialVersion = Omit<CredentialVersion, "rotatedAt"> & {
+  rotatedAt: Date | string;
+};
 
-/** A metadata row as selected by `metadataColumns`. */
-export type RawCredentialVersion = Omit<CredentialVersion, "rotatedAt"> & { rotatedAtMs: number };
-
-/** Select-list of the metadata of `connector_credentials` aliased `c`, the same on both drivers. */
+/** Select-list of the metadata of `connector_credentials` aliased `c`. */
 export const metadataColumns = sql`c.id, c.company_id as "companyId", c.connector_id as "connectorId",
-  c.version, ${epochMs(sql`c.rotated_at`)} as "rotatedAtMs", c.rotated_by as "rotatedBy"`;
+  c.version, c.rotated_at as "rotatedAt", c.rotated_by as "rotatedBy"`;
 
 /** Converts a selected metadata row to the shape every caller sees. */
-export function toCredentialVersion({
-  rotatedAtMs,
-  ...row
-}: RawCredentialVersion): CredentialVersion {
-  return { ...row, rotatedAt: isoFromMs(rotatedAtMs) };
+export function toCredentialVersion(row: RawCredentialVersion): CredentialVersion {
+  return { ...row, rotatedAt: isoOf(row.rotatedAt) };
 }
 
 /** A row's metadata as the change feed's trigger writes it (`jsonb_build_object`, column names). */
@@ -52,7 +45,7 @@ export function credentialVersionFromJson(raw: CredentialVersionJson): Credentia
     companyId: raw.company_id,
     connectorId: raw.connector_id,
     version: raw.version,
-    rotatedAt: new Date(raw.rotated_at).toISOString(),
+    rotatedAt: isoOf(raw.rotated_at),
     rotatedBy: raw.rotated_by,
   };
 }

@@ -1,12 +1,5 @@
 // Reading credentials: version lists (metadata only) and verified, decrypted secrets.
-import {
-  checksumKidSql,
-  IntegrityError,
-  type Keyring,
-  keyringTableSql,
-  undecryptable,
-  verifiedDecryptSql,
-} from "@vibot/crypto";
+import { IntegrityError, type Keyring, undecryptable } from "@vibot/crypto";
 import { sql } from "drizzle-orm";
 import type { Transaction } from "../client";
 import { type Operation, runInTransaction } from "../operation";
@@ -15,7 +8,6 @@ import {
   type CredentialVersion,
   metadataColumns,
   type RawCredentialVersion,
-  storedColumns,
   toCredentialVersion,
 } from "./metadata";
 
@@ -37,13 +29,15 @@ export function listCredentialVersionsOperation(
 ): Operation<CredentialVersion[]> {
   return {
     role: "authenticated",
-    statements: [
-      sql`select ${metadataColumns}
+    body: {
+      statements: [
+        sql`select ${metadataColumns}
         from public.integration_connectors ic
         left join public.connector_credentials c on c.connector_id = ic.id
         where ${callerConnector(connectorId)}
         order by c.version desc`,
-    ],
+      ],
+    },
     interpret([rows = []]) {
       if (rows.length === 0) throw new CredentialError("not_found", "connector not found");
       return (rows as NullableVersion[])
@@ -53,56 +47,44 @@ export function listCredentialVersionsOperation(
   };
 }
 
+/** A row of `public.vault_read_credential` (migration 0006). */
+interface ReadRow extends NullableVersion {
+  kidKnown: boolean | null;
+  secretJson: string | null;
+  connectorFound: boolean | null;
+}
+
 /**
- * Reads the newest version (or `version`) of the caller's connector. Its checksum is verified in
- * the same statement, before pgp_sym_decrypt runs; a row that fails gives an IntegrityError.
+ * Reads the newest version (or `version`) of the caller's connector, in one call of the request
+ * door's read function: as `authenticated` under RLS, its checksum verified (in constant time)
+ * before pgp_sym_decrypt runs. A row that fails gives an IntegrityError.
  */
 export function readCredentialOperation(
   keyring: Keyring,
   connectorId: string,
   version?: number,
 ): Operation<Credential> {
-  const which = version === undefined ? sql`` : sql`and c.version = ${version}`;
+  const { kids, encKeys, macKeys } = keyring.toParameters();
   return {
     role: "authenticated",
-    statements: [
-      // The connector is looked up only when no credential row is found: the CASE branch (and
-      // its claim-function call) is not evaluated otherwise, which keeps the common read to the
-      // calls the seed's policy makes itself.
-      sql`select ${metadataColumns}, k.kid is not null as "kidKnown",
-          ${verifiedDecryptSql(storedColumns, "k")} as plaintext,
-          case when c.id is null then exists (
-            select 1 from public.integration_connectors ic where ${callerConnector(connectorId)}
-          ) end as "connectorFound"
-        from (select 1) as one
-        left join lateral (select * from public.connector_credentials c
-          where c.connector_id = ${connectorId} and c.company_id = (select public.current_company_id()) ${which}
-          order by c.version desc limit 1) c on true
-        left join ${keyringTableSql(keyring, "k")} on k.kid = ${checksumKidSql(sql`c.checksum`)}`,
-    ],
+    body: {
+      call: (claims) =>
+        sql`select id, company_id as "companyId", connector_id as "connectorId", version,
+          rotated_at as "rotatedAt", rotated_by as "rotatedBy", kid_known as "kidKnown",
+          secret_json as "secretJson", connector_found as "connectorFound"
+          from public.vault_read_credential(${claims}, ${connectorId}, ${version ?? null},
+            ${kids}, ${encKeys}, ${macKeys})`,
+    },
     interpret([rows = []]) {
-      const [row] = rows as (NullableVersion & {
-        kidKnown: boolean;
-        plaintext: string | null;
-        connectorFound: boolean | null;
-      })[];
+      const [row] = rows as unknown as ReadRow[];
       if (!row || row.id === null) {
         if (!row?.connectorFound) throw new CredentialError("not_found", "connector not found");
         throw new CredentialError("not_found", "credential version not found");
       }
       if (!row.kidKnown) throw new IntegrityError("unknown_key", row.id);
-      if (row.plaintext === null) throw new IntegrityError("checksum_mismatch", row.id);
-      const {
-        kidKnown: _,
-        plaintext,
-        connectorFound: __,
-        ...metadata
-      } = row as RawCredentialVersion & {
-        kidKnown: boolean;
-        plaintext: string;
-        connectorFound: null;
-      };
-      return { ...toCredentialVersion(metadata), secretJson: plaintext };
+      if (row.secretJson === null) throw new IntegrityError("checksum_mismatch", row.id);
+      const { kidKnown: _, secretJson, connectorFound: __, ...metadata } = row;
+      return { ...toCredentialVersion(metadata as RawCredentialVersion), secretJson };
     },
     mapError: undecryptable,
   };
@@ -120,11 +102,13 @@ export const readCredential = (
 export function credentialVersionsSinceOperation(since: Date): Operation<CredentialVersion[]> {
   return {
     role: "authenticated",
-    statements: [
-      sql`select ${metadataColumns} from public.connector_credentials c
+    body: {
+      statements: [
+        sql`select ${metadataColumns} from public.connector_credentials c
         where c.company_id = (select public.current_company_id()) and c.rotated_at >= ${since.toISOString()}::timestamptz
         order by c.rotated_at, c.version limit 1000`,
-    ],
+      ],
+    },
     interpret: ([rows = []]) => (rows as RawCredentialVersion[]).map(toCredentialVersion),
   };
 }

@@ -1,26 +1,10 @@
 // Writing credentials: rotations (new versions), retention, and destruction of versions.
-import {
-  checksumKidSql,
-  checksumUnderSql,
-  encryptSql,
-  IntegrityError,
-  type Keyring,
-  keyringTableSql,
-  undecryptable,
-  verifiedDecryptSql,
-} from "@vibot/crypto";
-import { type SQL, sql } from "drizzle-orm";
+import { IntegrityError, type Keyring, undecryptable } from "@vibot/crypto";
+import { sql } from "drizzle-orm";
 import type { Transaction } from "../client";
 import { type Operation, runInTransaction } from "../operation";
 import { CredentialError, refusedByGuard } from "./errors";
-import {
-  type CredentialVersion,
-  credentialColumns,
-  metadataColumns,
-  type RawCredentialVersion,
-  storedColumns,
-  toCredentialVersion,
-} from "./metadata";
+import { type CredentialVersion, type RawCredentialVersion, toCredentialVersion } from "./metadata";
 
 export interface NewVersion {
   connectorId: string;
@@ -38,100 +22,73 @@ export interface RollbackVersion extends Omit<NewVersion, "secretJson"> {
   version: number;
 }
 
-type WrittenRow = (RawCredentialVersion | { [K in keyof RawCredentialVersion]: null }) & {
+/** What `public.vault_write_version` reports (migration 0006). */
+type Outcome =
+  | "written"
+  | "connector_not_found"
+  | "version_not_found"
+  | "unknown_key"
+  | "checksum_mismatch"
+  | "version_conflict";
+
+type WrittenRow = { [K in keyof RawCredentialVersion]: RawCredentialVersion[K] | null } & {
   currentVersion: number | null;
-  sourceFound: boolean;
-  sourceKidKnown: boolean;
-  sourceVerified: boolean;
+  outcome: Outcome;
 };
 
 /**
- * Writes the next version of the caller's connector, in two statements:
+ * Writes the next version of the caller's connector in one call of the request door's write
+ * function, as `service_role` behind the guard. It locks the connector's row (concurrent writers
+ * of one connector queue there; other connectors do not wait), checks the expected version, bumps
+ * `last_credential_version` (the highest version ever written, so numbers are never reused after
+ * versions are destroyed), encrypts, inserts with its checksum and prunes past `maxVersions`. A
+ * failed check writes nothing and bumps nothing.
  *
- * 1. Lock the connector's row. Concurrent rotations of one connector queue here; rotations of
- *    other connectors do not wait.
- * 2. Once the lock is held — so this statement's snapshot sees every earlier rotation — check the
- *    expected version, bump `last_credential_version` (the highest version ever written, so
- *    numbers are never reused after versions are destroyed), encrypt the source's plaintext,
- *    insert with its checksum, and prune past `maxVersions`. A failed check writes nothing and
- *    bumps nothing.
- *
- * The source (`src`) is the request's secret, or for a rollback an earlier version verified and
- * decrypted in the same statement: its plaintext never leaves the database.
+ * The secret is the request's (`secretJson`), or for a rollback (`sourceVersion`) an earlier
+ * version verified and decrypted in the same call: its plaintext never leaves the database.
  */
 function nextVersionOperation(
   keyring: Keyring,
   input: Omit<NewVersion, "secretJson">,
-  source: SQL,
+  source: { secretJson: string } | { sourceVersion: number },
 ): Operation<CredentialVersion> {
   const { connectorId, expectedVersion } = input;
-  const key = keyring.active;
-  const expected =
-    expectedVersion === undefined
-      ? sql``
-      : sql`and coalesce((select version from current), 0) = ${expectedVersion}`;
-  const s = credentialColumns("s");
+  const { kids, encKeys, macKeys } = keyring.toParameters();
+  const secretJson = "secretJson" in source ? source.secretJson : null;
+  const sourceVersion = "sourceVersion" in source ? source.sourceVersion : null;
   return {
     role: "service_role",
     queueKey: connectorId,
-    statements: [
-      // Load-bearing for isolation: service_role bypasses RLS and integration_connectors has none;
-      // this filter keeps the lock (and so the write) on the caller's own connector.
-      sql`select id from public.integration_connectors
-        where id = ${connectorId} and company_id = (select public.current_company_id())
-        for update`,
-      sql`with src as (${source}), current as (
-          select max(version) as version from public.connector_credentials where connector_id = ${connectorId}
-        ), next as (
-          update public.integration_connectors
-          set last_credential_version = last_credential_version + 1
-          where id = ${connectorId} and company_id = (select public.current_company_id()) ${expected}
-            and (select plaintext from src) is not null
-          returning company_id, last_credential_version as version
-        ), s as (
-          select company_id, ${connectorId}::uuid as connector_id, version, ${input.rotatedBy}::uuid as rotated_by,
-            ${encryptSql(sql`(select plaintext from src)`, key)} as secret_ciphertext
-          from next offset 0
-        ), c as (
-          insert into public.connector_credentials
-            (company_id, connector_id, version, secret_ciphertext, checksum, rotated_by)
-          select company_id, connector_id, version, secret_ciphertext, ${checksumUnderSql(s, key)}, rotated_by
-          from s
-          returning *
-        ), pruned as (
-          delete from public.connector_credentials old
-          where old.connector_id = ${connectorId} and exists (select 1 from c) and old.version <= (
-            select version from public.connector_credentials
-            where connector_id = ${connectorId}
-            order by version desc offset ${input.maxVersions - 1} limit 1)
-        )
-        select ${metadataColumns}, (select version from current) as "currentVersion",
-          (select found from src) as "sourceFound", (select kid_known from src) as "sourceKidKnown",
-          (select plaintext is not null from src) as "sourceVerified"
-        from (select 1) as one left join c on true`,
-    ],
-    interpret([locked = [], written = []]) {
-      if (locked.length === 0) throw new CredentialError("not_found", "connector not found");
-      const [row] = written as WrittenRow[];
-      if (!row || row.id === null) {
-        if (!row?.sourceFound)
+    body: {
+      call: (claims) =>
+        sql`select id, company_id as "companyId", connector_id as "connectorId", version,
+          rotated_at as "rotatedAt", rotated_by as "rotatedBy",
+          current_version as "currentVersion", outcome
+          from public.vault_write_version(${claims}, ${connectorId}, ${secretJson}::text,
+            ${sourceVersion}::int, ${expectedVersion ?? null}::int, ${input.rotatedBy}::uuid,
+            ${input.maxVersions}::int, ${keyring.active.kid}, ${kids}, ${encKeys}, ${macKeys})`,
+    },
+    interpret([rows = []]) {
+      const [row] = rows as unknown as WrittenRow[];
+      switch (row?.outcome) {
+        case "written": {
+          const { currentVersion: _, outcome: __, ...version } = row;
+          return toCredentialVersion(version as RawCredentialVersion);
+        }
+        case "version_not_found":
           throw new CredentialError("not_found", "credential version not found");
-        if (!row.sourceKidKnown) throw new IntegrityError("unknown_key");
-        if (!row.sourceVerified) throw new IntegrityError("checksum_mismatch");
-        const current = row.currentVersion ?? 0;
-        throw new CredentialError(
-          "version_conflict",
-          `expected version ${expectedVersion}, current is ${current}`,
-        );
+        case "unknown_key":
+          throw new IntegrityError("unknown_key");
+        case "checksum_mismatch":
+          throw new IntegrityError("checksum_mismatch");
+        case "version_conflict":
+          throw new CredentialError(
+            "version_conflict",
+            `expected version ${expectedVersion}, current is ${row.currentVersion ?? 0}`,
+          );
+        default:
+          throw new CredentialError("not_found", "connector not found");
       }
-      const {
-        currentVersion: _,
-        sourceFound: __,
-        sourceKidKnown: ___,
-        sourceVerified: ____,
-        ...version
-      } = row as RawCredentialVersion & Omit<WrittenRow, keyof RawCredentialVersion>;
-      return toCredentialVersion(version);
     },
     mapError: (error) => undecryptable(error) ?? refusedByGuard(error),
   };
@@ -142,11 +99,7 @@ export function writeCredentialVersionOperation(
   keyring: Keyring,
   input: NewVersion,
 ): Operation<CredentialVersion> {
-  return nextVersionOperation(
-    keyring,
-    input,
-    sql`select ${input.secretJson}::text as plaintext, true as found, true as kid_known`,
-  );
+  return nextVersionOperation(keyring, input, { secretJson: input.secretJson });
 }
 
 /** A rollback: the next version holds the secret of `input.version`, verified before decryption. */
@@ -154,20 +107,7 @@ export function rollbackCredentialVersionOperation(
   keyring: Keyring,
   input: RollbackVersion,
 ): Operation<CredentialVersion> {
-  return nextVersionOperation(
-    keyring,
-    input,
-    sql`select c.id is not null as found, k.kid is not null as kid_known,
-        ${verifiedDecryptSql(storedColumns, "k")} as plaintext
-      from (select 1) as one
-      left join public.connector_credentials c on c.connector_id = ${input.connectorId}
-        and c.version = ${input.version}
-        -- service_role bypasses RLS. What confines the source to the caller's company is the lock
-        -- statement's company filter (tested) plus the (connector_id, company_id) foreign key;
-        -- this filter repeats it so that the source query stands on its own.
-        and c.company_id = (select public.current_company_id())
-      left join ${keyringTableSql(keyring, "k")} on k.kid = ${checksumKidSql(sql`c.checksum`)}`,
-  );
+  return nextVersionOperation(keyring, input, { sourceVersion: input.version });
 }
 
 /** writeCredentialVersionOperation inside an open transaction. */
@@ -187,9 +127,10 @@ export function destroyCredentialVersionsOperation(
   return {
     role: "service_role",
     queueKey: connectorId,
-    statements: [
-      // Load-bearing for isolation (service_role bypasses RLS): only the caller's connector.
-      sql`with ic as (
+    body: {
+      statements: [
+        // Load-bearing for isolation (service_role bypasses RLS): only the caller's connector.
+        sql`with ic as (
           select id from public.integration_connectors
           where id = ${connectorId} and company_id = (select public.current_company_id())
         ), actor as (
@@ -202,7 +143,8 @@ export function destroyCredentialVersionsOperation(
         )
         select (select count(*) from ic)::int as connectors, (select known from actor) as "actorKnown",
           (select count(*) from d)::int as destroyed`,
-    ],
+      ],
+    },
     interpret([rows = []]) {
       const [result] = rows as { connectors: number; actorKnown: boolean; destroyed: number }[];
       if (!result?.connectors) throw new CredentialError("not_found", "connector not found");
