@@ -1,5 +1,6 @@
-// Database-level figures with pgbench (-M prepared, 8 clients): the exact statements the API sends
-// for a current read and for a rotation, each against a plain baseline of the same run.
+// Database-level figures with pgbench (-M prepared, 8 clients): the exact messages the request door
+// sends for a current read and for a rotation (captured from it, sent in its shape, as the API's
+// login), each against a plain baseline of the same run.
 import { execFile } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,9 +10,10 @@ import type { Keyring } from "@vibot/crypto";
 import {
   ADMIN_ROLE,
   connectPostgres,
-  readCredential,
-  withRequestContext,
-  writeCredentialVersion,
+  type JwtClaims,
+  type Operation,
+  readCredentialOperation,
+  writeCredentialVersionOperation,
 } from "@vibot/db";
 import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
@@ -31,24 +33,22 @@ interface Captured {
   params: unknown[];
 }
 
-/** The statements one API operation sends, captured through Drizzle's logger. */
-async function capture(
-  url: string,
-  work: (db: ReturnType<typeof connectPostgres>["db"]) => Promise<unknown>,
-) {
+/** The statements the request door sends for one operation, captured through its logger. */
+async function capture<T>(url: string, claims: JwtClaims, operation: Operation<T>) {
   const statements: Captured[] = [];
   const handle = connectPostgres(url, {
     max: 1,
     logger: { logQuery: (query, params) => statements.push({ query, params }) },
   });
-  await work(handle.db);
+  await handle.run(claims, operation);
   await handle.close();
   return statements;
 }
 
 /**
- * A pgbench script of the captured statements inside BEGIN/COMMIT. Parameters become pgbench
- * variables (bound in prepared mode); the connector id becomes an expression of a random number.
+ * A pgbench script of the captured statements in the API's shape: one statement alone (its
+ * implicit transaction), or several inside BEGIN/COMMIT. Parameters become pgbench variables
+ * (bound in prepared mode); the connector id becomes an expression of a random number.
  */
 function script(
   statements: Captured[],
@@ -61,13 +61,15 @@ function script(
     const query = statement.query.replace(/\$(\d+)/g, (_, index: string) => {
       const value = statement.params[Number(index) - 1];
       if (value === connectorId) return connectorExpression;
+      if (value === null || value === undefined) return "NULL";
       const name = `s${s}p${index}`;
       defines.push(`${name}=${typeof value === "string" ? value : JSON.stringify(value)}`);
       return `:${name}`;
     });
     return `${query.replace(/\s*\n\s*/g, " ")};`;
   });
-  const text = [`\\set n random(1, ${count})`, "BEGIN;", ...body, "COMMIT;", ""].join("\n");
+  const wrapped = body.length === 1 ? body : ["BEGIN;", ...body, "COMMIT;"];
+  const text = [`\\set n random(1, ${count})`, ...wrapped, ""].join("\n");
   return { text, defines };
 }
 
@@ -92,28 +94,29 @@ export interface PgbenchFigures {
   rotation: number;
 }
 
+/**
+ * `url` is the operator's (baselines, setup); `apiUrl` the API's least-privilege login, which
+ * sends the API's own messages.
+ */
 export async function runPgbench(
   url: string,
+  apiUrl: string,
   keyring: Keyring,
   seconds: number,
 ): Promise<PgbenchFigures> {
   const claims = { sub: ADMIN, company_id: COMPANY, roles: [ADMIN_ROLE], role: "authenticated" };
   const probeRead = readConnector(1);
-  const read = await capture(url, (db) =>
-    withRequestContext(db, { claims, role: "authenticated" }, (tx) =>
-      readCredential(tx, keyring, probeRead),
-    ),
-  );
+  const read = await capture(apiUrl, claims, readCredentialOperation(keyring, probeRead));
   const probeRotate = rotateConnector(ROTATE_CONNECTORS);
-  const rotation = await capture(url, (db) =>
-    withRequestContext(db, { claims, role: "service_role" }, (tx) =>
-      writeCredentialVersion(tx, keyring, {
-        connectorId: probeRotate,
-        secretJson: '{"apiKey":"pgbench"}',
-        rotatedBy: ADMIN,
-        maxVersions: 10,
-      }),
-    ),
+  const rotation = await capture(
+    apiUrl,
+    claims,
+    writeCredentialVersionOperation(keyring, {
+      connectorId: probeRotate,
+      secretJson: '{"apiKey":"pgbench"}',
+      rotatedBy: ADMIN,
+      maxVersions: 10,
+    }),
   );
 
   const setup = connectPostgres(url, { max: 1 });
@@ -164,8 +167,8 @@ export async function runPgbench(
 
   return {
     plainSelect: await pgbench(url, files.select, [], seconds),
-    currentRead: await pgbench(url, files.read, readScript.defines, seconds),
+    currentRead: await pgbench(apiUrl, files.read, readScript.defines, seconds),
     plainInsert: await pgbench(url, files.insert, [`payload=${payload}`], seconds),
-    rotation: await pgbench(url, files.rotation, rotationScript.defines, seconds),
+    rotation: await pgbench(apiUrl, files.rotation, rotationScript.defines, seconds),
   };
 }
