@@ -2,4 +2,5 @@
 // raw queries, wrapping an open PGlite, and bulk fixtures.
 export { insertVersionsInBulk } from "./credentials/bulk";
 export { wrapPglite } from "./pglite";
+export { renderOperations } from "./render";
 export { queryRows } from "./rows";
