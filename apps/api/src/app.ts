@@ -10,6 +10,7 @@ import { requireAdmin } from "./middleware/auth";
 import { requireJsonBody } from "./middleware/json-body";
 import { CHANNEL, RealtimeHub } from "./realtime/hub";
 import { DEFAULT_STREAM_LIMITS, StreamLimits } from "./realtime/limits";
+import { audit } from "./routes/audit";
 import { connectors } from "./routes/connectors";
 import { consolePage } from "./routes/console";
 import { credentials } from "./routes/credentials";
@@ -24,6 +25,7 @@ export function createApp(dependencies: AppDependencies) {
   const app = new OpenAPIHono<AppEnv>();
   const deps: ResolvedDependencies = {
     ...dependencies,
+    auditReads: dependencies.auditReads ?? true,
     realtime: {
       hub:
         dependencies.realtime?.hub ?? new RealtimeHub(dependencies.database, dependencies.logger),
@@ -68,6 +70,7 @@ export function createApp(dependencies: AppDependencies) {
   app.route("/", system);
   app.route("/v1/connectors", connectors);
   app.route("/v1/connectors", credentials);
+  app.route("/v1/audit", audit);
   app.route("/v1/realtime", realtime);
   app.route("/console", consolePage);
   app.openAPIRegistry.registerPath({

@@ -9,6 +9,7 @@ import {
   verifyKeyring,
 } from "@vibot/db";
 import { createApp } from "./app";
+import { AuditSequencer } from "./audit/sequencer";
 import { type Config, ConfigError } from "./config";
 import { openDatabase } from "./database";
 import { type DevSecrets, demoAdminToken, loadDevSecrets, seedDemo } from "./dev-mode";
@@ -78,6 +79,8 @@ export async function openVault(loaded: Config, user: VaultUser): Promise<Vault>
 export interface Composed {
   database: DatabaseHandle;
   keyring: Keyring;
+  /** Chains audit events; started by compose, stopped by the caller at shutdown. */
+  sequencer: AuditSequencer;
   app: ReturnType<typeof createApp>;
   /** Embedded dev mode's welcome lines (`{URL}` stands for the listening address). */
   banner: string[];
@@ -96,9 +99,12 @@ export async function compose(config: Config, logger: Logger): Promise<Composed>
       jwtSecret,
       jwtAudience: config.jwtAudience,
       maxVersions: config.maxVersions,
+      auditReads: config.auditReads,
       realtime: { limits: config.realtime },
     });
-    return { database, keyring, app, banner };
+    const sequencer = new AuditSequencer(database, keyring, logger);
+    sequencer.start();
+    return { database, keyring, app, banner, sequencer };
   } catch (error) {
     await database.close();
     throw error;

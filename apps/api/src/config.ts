@@ -37,6 +37,7 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(levels).default("info"),
   OPERATOR_DATABASE_URL: postgresUrl.optional(),
   JWT_AUDIENCE: z.string().min(1).default("authenticated"),
+  CREDENTIALS_AUDIT_READS: z.enum(["on", "off"]).default("on"),
   REALTIME_MAX_STREAMS_PER_TOKEN: count(1, 1_000).default(DEFAULT_STREAM_LIMITS.maxStreamsPerToken),
   REALTIME_MAX_STREAMS_PER_COMPANY: count(1, 100_000).default(
     DEFAULT_STREAM_LIMITS.maxStreamsPerCompany,
@@ -63,6 +64,8 @@ export interface Config {
   /** A role that owns the schema or bypasses RLS, for migrate, reencrypt and verify-integrity. */
   operatorDatabaseUrl: string | undefined;
   jwtAudience: string;
+  /** Whether every plaintext read writes an audit event; changes are always recorded. */
+  auditReads: boolean;
   realtime: { maxStreamsPerToken: number; maxStreamsPerCompany: number };
   database: {
     poolMax: number;
@@ -118,6 +121,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     logLevel: env.LOG_LEVEL,
     operatorDatabaseUrl: env.OPERATOR_DATABASE_URL,
     jwtAudience: env.JWT_AUDIENCE,
+    auditReads: env.CREDENTIALS_AUDIT_READS === "on",
     realtime: {
       maxStreamsPerToken: env.REALTIME_MAX_STREAMS_PER_TOKEN,
       maxStreamsPerCompany: env.REALTIME_MAX_STREAMS_PER_COMPANY,

@@ -15,12 +15,15 @@ export interface AppDependencies {
   jwtAudience?: string;
   /** Versions kept per connector. */
   maxVersions: number;
+  /** Whether every plaintext read writes an audit event (CREDENTIALS_AUDIT_READS); default on. */
+  auditReads?: boolean;
   /** The realtime fan-out (one per process), heartbeat interval and stream caps; defaults when absent. */
   realtime?: { hub?: RealtimeHub; heartbeatMs?: number; limits?: Partial<StreamLimitOptions> };
 }
 
 /** Dependencies createApp fills in when the caller does not. */
-export interface ResolvedDependencies extends Omit<AppDependencies, "realtime"> {
+export interface ResolvedDependencies extends Omit<AppDependencies, "realtime" | "auditReads"> {
+  auditReads: boolean;
   realtime: { hub: RealtimeHub; heartbeatMs: number; limits: StreamLimits };
 }
 

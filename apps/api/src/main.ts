@@ -10,7 +10,7 @@ import { startServer } from "./server";
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const { app, database, keyring, banner } = await compose(config, logger);
+  const { app, database, keyring, banner, sequencer } = await compose(config, logger);
 
   let running: Awaited<ReturnType<typeof startServer>>;
   try {
@@ -42,6 +42,9 @@ async function main() {
     logger.info({ event: "shutdown.draining", signal, inFlight }, "draining");
     const hub = app.dependencies.realtime.hub;
     const finished = await running.drain(config.http.shutdownGraceMs, () => hub.close());
+    // Chain what the drained requests recorded, then close.
+    await sequencer.stop();
+    await sequencer.drain().catch(() => 0);
     await database.close().catch(() => {});
     logger.info({ event: "shutdown.done", finished }, "stopped");
     process.stdout.write(finished ? "Stopped cleanly\n" : "Stopped after the grace period\n");

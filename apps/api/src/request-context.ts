@@ -1,9 +1,15 @@
 // How handlers reach the database: through the request door, with the caller's verified claims.
 // The operation declares its role (reads as `authenticated` under RLS, writes as `service_role`
 // behind the in-database guard); a client that went away stops waiting for a connection.
-import type { Operation } from "@vibot/db";
+import type { AuditContext, Operation } from "@vibot/db";
 import type { Context } from "hono";
 import type { AppEnv } from "./env";
+
+/** The request's audit context: its id for the ledger, and whether reads are recorded. */
+export const auditOf = (c: Context<AppEnv>): AuditContext => ({
+  requestId: c.var.requestId,
+  reads: c.var.deps.auditReads,
+});
 
 /** Runs an operation for the request's caller (one round trip on PostgreSQL). */
 export const run = <T>(c: Context<AppEnv>, operation: Operation<T>): Promise<T> =>

@@ -41,6 +41,7 @@ it("lists every route of the HTTP contract", async () => {
       "DELETE /v1/connectors/{connectorId}/credentials/{version}",
       "DELETE /v1/connectors/{connectorId}/credentials",
       "GET /v1/realtime",
+      "GET /v1/audit",
       "GET /healthz",
       "GET /readyz",
     ].sort(),

@@ -10,6 +10,7 @@ const hkdfAsync = promisify(hkdf);
 export const HKDF_SALT = "vibot/connector-credential-vault";
 export const ENCRYPTION_KEY_LABEL = "vibot/connector-credentials/encryption/v1";
 export const MAC_KEY_LABEL = "vibot/connector-credentials/checksum/v1";
+export const AUDIT_KEY_LABEL = "vibot/connector-credentials/audit/v1";
 
 /** Kids appear inside the checksum text (`hmac-sha256:<kid>:<hex>`), so `:` is excluded. */
 export const KID_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
@@ -27,6 +28,8 @@ export interface KeyMaterial {
   readonly encryptionKey: string;
   /** HMAC-SHA256 key for the checksum. */
   readonly macKey: Buffer;
+  /** HMAC-SHA256 key that seals and chains audit events. */
+  readonly auditKey: Buffer;
 }
 
 /** Derives the encryption and MAC keys of one master key. */
@@ -37,6 +40,7 @@ export async function deriveKeys(kid: string, masterKey: Uint8Array): Promise<Ke
     kid,
     encryptionKey: (await derive(ENCRYPTION_KEY_LABEL)).toString("hex"),
     macKey: await derive(MAC_KEY_LABEL),
+    auditKey: await derive(AUDIT_KEY_LABEL),
   };
 }
 
@@ -110,20 +114,22 @@ export class Keyring {
         kid: k.kid,
         enc: k.encryptionKey,
         mac: k.macKey.toString("hex"),
+        audit: k.auditKey.toString("hex"),
       })),
     );
   }
 
   /**
-   * Every key as three parallel comma-separated texts (kids, encryption keys, hex MAC keys): the
+   * Every key as parallel comma-separated texts (kids, encryption keys, hex MAC and audit keys): the
    * request-door functions' keyring parameters. Kids never hold a comma; keys are hex.
    */
-  toParameters(): { kids: string; encKeys: string; macKeys: string } {
+  toParameters(): { kids: string; encKeys: string; macKeys: string; auditKeys: string } {
     const keys = [...this.#keys.values()];
     return {
       kids: keys.map((k) => k.kid).join(","),
       encKeys: keys.map((k) => k.encryptionKey).join(","),
       macKeys: keys.map((k) => k.macKey.toString("hex")).join(","),
+      auditKeys: keys.map((k) => k.auditKey.toString("hex")).join(","),
     };
   }
 

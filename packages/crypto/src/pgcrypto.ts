@@ -30,7 +30,7 @@ export function checksumUnderSql(row: ChecksumColumns, key: KeyMaterial) {
  * a row's checksum names (operator scans). One bound parameter, whatever the ring's size.
  */
 export function keyringTableSql(keyring: Keyring, alias: string) {
-  return sql`(select kid, enc, decode(mac, 'hex') as mac from jsonb_to_recordset(${keyring.toSqlParameter()}::jsonb) as k(kid text, enc text, mac text)) as ${sql.identifier(alias)}`;
+  return sql`(select kid, enc, decode(mac, 'hex') as mac, decode(audit, 'hex') as audit from jsonb_to_recordset(${keyring.toSqlParameter()}::jsonb) as k(kid text, enc text, mac text, audit text)) as ${sql.identifier(alias)}`;
 }
 
 /** The kid a stored checksum names (`hmac-sha256:<kid>:<hex>`). */

@@ -72,11 +72,16 @@ select c.id, c.company_id as "companyId", c.connector_id as "connectorId",
 --   $4: keyring: kids, comma-separated
 --   $5: keyring: encryption keys, comma-separated
 --   $6: keyring: MAC keys (hex), comma-separated
+--   $7: active kid
+--   $8: the active kid's audit key (hex)
+--   $9: request id (audit)
+--   $10: record read events (CREDENTIALS_AUDIT_READS)
 select id, company_id as "companyId", connector_id as "connectorId", version,
-          rotated_at as "rotatedAt", rotated_by as "rotatedBy", kid_known as "kidKnown",
-          secret_json as "secretJson", connector_found as "connectorFound"
-          from public.vault_read_credential($1, $2, $3,
-            $4, $5, $6);
+          rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
+          connector_found as "connectorFound", failure
+          from public.vault_read_credential($1, $2, $3::int,
+            $4, $5, $6, $7, $8,
+            $9::text, $10);
 
 -- GET …/credentials/{version} — as authenticated; one statement, its own implicit transaction (the function enters the request context)
 -- statement 1
@@ -86,11 +91,16 @@ select id, company_id as "companyId", connector_id as "connectorId", version,
 --   $4: keyring: kids, comma-separated
 --   $5: keyring: encryption keys, comma-separated
 --   $6: keyring: MAC keys (hex), comma-separated
+--   $7: active kid
+--   $8: the active kid's audit key (hex)
+--   $9: request id (audit)
+--   $10: record read events (CREDENTIALS_AUDIT_READS)
 select id, company_id as "companyId", connector_id as "connectorId", version,
-          rotated_at as "rotatedAt", rotated_by as "rotatedBy", kid_known as "kidKnown",
-          secret_json as "secretJson", connector_found as "connectorFound"
-          from public.vault_read_credential($1, $2, $3,
-            $4, $5, $6);
+          rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
+          connector_found as "connectorFound", failure
+          from public.vault_read_credential($1, $2, $3::int,
+            $4, $5, $6, $7, $8,
+            $9::text, $10);
 
 -- POST …/credentials (rotate) — as service_role; one statement, its own implicit transaction (the function enters the request context)
 -- statement 1
@@ -105,12 +115,16 @@ select id, company_id as "companyId", connector_id as "connectorId", version,
 --   $9: keyring: kids, comma-separated
 --   $10: keyring: encryption keys, comma-separated
 --   $11: keyring: MAC keys (hex), comma-separated
+--   $12: the active kid's audit key (hex)
+--   $13: request id (audit)
+--   $14: record read events (CREDENTIALS_AUDIT_READS)
 select id, company_id as "companyId", connector_id as "connectorId", version,
           rotated_at as "rotatedAt", rotated_by as "rotatedBy",
           current_version as "currentVersion", outcome
           from public.vault_write_version($1, $2, $3::text,
             $4::int, $5::int, $6::uuid,
-            $7::int, $8, $9, $10, $11);
+            $7::int, $8, $9, $10, $11,
+            $12, $13::text, $14);
 
 -- POST …/credentials/rollback — as service_role; one statement, its own implicit transaction (the function enters the request context)
 -- statement 1
@@ -125,12 +139,16 @@ select id, company_id as "companyId", connector_id as "connectorId", version,
 --   $9: keyring: kids, comma-separated
 --   $10: keyring: encryption keys, comma-separated
 --   $11: keyring: MAC keys (hex), comma-separated
+--   $12: the active kid's audit key (hex)
+--   $13: request id (audit)
+--   $14: record read events (CREDENTIALS_AUDIT_READS)
 select id, company_id as "companyId", connector_id as "connectorId", version,
           rotated_at as "rotatedAt", rotated_by as "rotatedBy",
           current_version as "currentVersion", outcome
           from public.vault_write_version($1, $2, $3::text,
             $4::int, $5::int, $6::uuid,
-            $7::int, $8, $9, $10, $11);
+            $7::int, $8, $9, $10, $11,
+            $12, $13::text, $14);
 
 -- DELETE …/credentials/{version} — as service_role; BEGIN; the statements below, each with its own Sync; COMMIT (one pipelined write)
 -- statement 1
@@ -148,6 +166,10 @@ select set_config('request.jwt.claims', $1, true),
 --   $1: connector id
 --   $2: acting user (the token's sub)
 --   $3: version
+--   $4: acting user (the token's sub)
+--   $5: request id (audit)
+--   $6: active kid
+--   $7: the active kid's audit key (hex)
 with ic as (
           select id from public.integration_connectors
           where id = $1 and company_id = (select public.current_company_id())
@@ -157,9 +179,14 @@ with ic as (
         ), d as (
           delete from public.connector_credentials c using ic
           where c.connector_id = ic.id and c.version = $3 and (select known from actor)
-          returning c.id
+          returning c.id, c.company_id, c.connector_id, c.version
+        ), events as (
+          -- One destroy event per destroyed version, in the same transaction (the audit ledger).
+          select public.vault_record_event(d.company_id, d.connector_id, d.id, d.version, 'destroy',
+            $4::uuid, $5::text, $6, decode($7, 'hex')) as id
+          from d
         )
-        select (select count(*) from ic)::int as connectors, (select known from actor) as "actorKnown",
+        select (select count(*) from events)::int as recorded, (select count(*) from ic)::int as connectors, (select known from actor) as "actorKnown",
           (select count(*) from d)::int as destroyed;
 
 -- DELETE …/credentials — as service_role; BEGIN; the statements below, each with its own Sync; COMMIT (one pipelined write)
@@ -177,6 +204,10 @@ select set_config('request.jwt.claims', $1, true),
 -- statement 2
 --   $1: connector id
 --   $2: acting user (the token's sub)
+--   $3: acting user (the token's sub)
+--   $4: request id (audit)
+--   $5: active kid
+--   $6: the active kid's audit key (hex)
 with ic as (
           select id from public.integration_connectors
           where id = $1 and company_id = (select public.current_company_id())
@@ -186,9 +217,14 @@ with ic as (
         ), d as (
           delete from public.connector_credentials c using ic
           where c.connector_id = ic.id  and (select known from actor)
-          returning c.id
+          returning c.id, c.company_id, c.connector_id, c.version
+        ), events as (
+          -- One destroy event per destroyed version, in the same transaction (the audit ledger).
+          select public.vault_record_event(d.company_id, d.connector_id, d.id, d.version, 'destroy',
+            $3::uuid, $4::text, $5, decode($6, 'hex')) as id
+          from d
         )
-        select (select count(*) from ic)::int as connectors, (select known from actor) as "actorKnown",
+        select (select count(*) from events)::int as recorded, (select count(*) from ic)::int as connectors, (select known from actor) as "actorKnown",
           (select count(*) from d)::int as destroyed;
 
 -- GET /v1/realtime (Last-Event-ID replay) — as authenticated; BEGIN; the statements below, each with its own Sync; COMMIT (one pipelined write)

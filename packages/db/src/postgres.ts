@@ -100,10 +100,11 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
         const [call] = queries;
         if (selfContained && call && operation.role === "authenticated") {
           // A read in one statement needs no connection of its own: the pool's next free one.
-          // Past the deadline the answer is 503; a read that still runs later changes nothing.
+          // Waiting for it and running it are bounded together (the server bounds the statement);
+          // past that the answer is 503, and a read that still runs later changes nothing.
           const rows = await withDeadline(
             client.unsafe(call.sql, call.params as never[], { prepare: true }),
-            acquireTimeoutMs + responseDeadlineMs,
+            acquireTimeoutMs + limits.statementTimeoutMs,
             () => new DatabaseUnavailableError("acquire_timeout"),
           );
           return operation.interpret([[...rows]]);

@@ -1,8 +1,9 @@
-// `pnpm verify-integrity`: checks every row's checksum and that it decrypts under its kid.
-// Prints ids (never data) of failing rows; exits non-zero if any fail. `--json` for machines.
+// `pnpm verify-integrity`: checks every row's checksum and that it decrypts under its kid, and
+// every audit event's seal and the ledger's chain. Prints ids (never data) of failures; exits
+// non-zero if any. `--json` for machines.
 import { parseArgs } from "node:util";
 import type { Keyring } from "@vibot/crypto";
-import { type Database, type FailedRow, verifyBatch } from "@vibot/db";
+import { type Database, type FailedRow, verifyBatch, verifyLedger } from "@vibot/db";
 import { openOperatorContext, printFailedRows, runCommand } from "./operator";
 
 export interface IntegrityReport {
@@ -41,16 +42,22 @@ async function main(): Promise<number> {
   const { database, keyring } = await openOperatorContext();
   try {
     const report = await verifyAll(database.db, keyring);
+    const ledger = await verifyLedger(database.db, keyring);
     if (values.json) {
-      process.stdout.write(`${JSON.stringify(report)}\n`);
+      process.stdout.write(`${JSON.stringify({ ...report, ledger })}\n`);
     } else {
       const rate = Math.round(report.scanned / Math.max(report.seconds, 0.001));
       process.stdout.write(
         `Verified ${report.scanned} rows in ${report.seconds.toFixed(1)} s (${rate} rows/s): ${report.ok} ok, ${report.failed.length} failed.\n`,
       );
       printFailedRows(report.failed);
+      process.stdout.write(
+        `Verified ${ledger.scanned} audit events (${ledger.chained} chained): ${ledger.failed.length} failed.\n`,
+      );
+      for (const event of ledger.failed)
+        process.stdout.write(`FAILED ${event.reason} event=${event.id}\n`);
     }
-    return report.failed.length === 0 ? 0 : 1;
+    return report.failed.length === 0 && ledger.failed.length === 0 ? 0 : 1;
   } finally {
     await database.close();
   }

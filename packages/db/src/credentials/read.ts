@@ -47,33 +47,46 @@ export function listCredentialVersionsOperation(
   };
 }
 
-/** A row of `public.vault_read_credential` (migration 0006). */
+/** A row of `public.vault_read_credential` (migration 0008). */
 interface ReadRow extends NullableVersion {
-  kidKnown: boolean | null;
   secretJson: string | null;
   connectorFound: boolean | null;
+  failure: "unknown_key" | "checksum_mismatch" | "undecryptable" | null;
 }
+
+/** Who asked, for the audit ledger, and whether reads are recorded (CREDENTIALS_AUDIT_READS). */
+export interface AuditContext {
+  requestId: string | null;
+  reads: boolean;
+}
+
+/** Operations run by code that records no request (sibling apps, tests): reads are audited. */
+export const defaultAudit: AuditContext = { requestId: null, reads: true };
 
 /**
  * Reads the newest version (or `version`) of the caller's connector, in one call of the request
  * door's read function: as `authenticated` under RLS, its checksum verified (in constant time)
- * before pgp_sym_decrypt runs. A row that fails gives an IntegrityError.
+ * before pgp_sym_decrypt runs, its `read` event (or `integrity_failure`) recorded in the same
+ * transaction. A row that fails gives an IntegrityError.
  */
 export function readCredentialOperation(
   keyring: Keyring,
   connectorId: string,
   version?: number,
+  audit: AuditContext = defaultAudit,
 ): Operation<Credential> {
   const { kids, encKeys, macKeys } = keyring.toParameters();
+  const { active } = keyring;
   return {
     role: "authenticated",
     body: {
       call: (claims) =>
         sql`select id, company_id as "companyId", connector_id as "connectorId", version,
-          rotated_at as "rotatedAt", rotated_by as "rotatedBy", kid_known as "kidKnown",
-          secret_json as "secretJson", connector_found as "connectorFound"
-          from public.vault_read_credential(${claims}, ${connectorId}, ${version ?? null},
-            ${kids}, ${encKeys}, ${macKeys})`,
+          rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
+          connector_found as "connectorFound", failure
+          from public.vault_read_credential(${claims}, ${connectorId}, ${version ?? null}::int,
+            ${kids}, ${encKeys}, ${macKeys}, ${active.kid}, ${active.auditKey.toString("hex")},
+            ${audit.requestId}::text, ${audit.reads})`,
     },
     interpret([rows = []]) {
       const [row] = rows as unknown as ReadRow[];
@@ -81,9 +94,9 @@ export function readCredentialOperation(
         if (!row?.connectorFound) throw new CredentialError("not_found", "connector not found");
         throw new CredentialError("not_found", "credential version not found");
       }
-      if (!row.kidKnown) throw new IntegrityError("unknown_key", row.id);
-      if (row.secretJson === null) throw new IntegrityError("checksum_mismatch", row.id);
-      const { kidKnown: _, secretJson, connectorFound: __, ...metadata } = row;
+      if (row.failure || row.secretJson === null)
+        throw new IntegrityError(row.failure ?? "checksum_mismatch", row.id);
+      const { secretJson, connectorFound: _, failure: __, ...metadata } = row;
       return { ...toCredentialVersion(metadata as RawCredentialVersion), secretJson };
     },
     mapError: undecryptable,

@@ -5,6 +5,7 @@ import type { Transaction } from "../client";
 import { type Operation, runInTransaction } from "../operation";
 import { CredentialError, refusedByGuard } from "./errors";
 import { type CredentialVersion, type RawCredentialVersion, toCredentialVersion } from "./metadata";
+import { type AuditContext, defaultAudit } from "./read";
 
 export interface NewVersion {
   connectorId: string;
@@ -29,6 +30,7 @@ type Outcome =
   | "version_not_found"
   | "unknown_key"
   | "checksum_mismatch"
+  | "undecryptable"
   | "version_conflict";
 
 type WrittenRow = { [K in keyof RawCredentialVersion]: RawCredentialVersion[K] | null } & {
@@ -51,6 +53,7 @@ function nextVersionOperation(
   keyring: Keyring,
   input: Omit<NewVersion, "secretJson">,
   source: { secretJson: string } | { sourceVersion: number },
+  audit: AuditContext,
 ): Operation<CredentialVersion> {
   const { connectorId, expectedVersion } = input;
   const { kids, encKeys, macKeys } = keyring.toParameters();
@@ -66,7 +69,8 @@ function nextVersionOperation(
           current_version as "currentVersion", outcome
           from public.vault_write_version(${claims}, ${connectorId}, ${secretJson}::text,
             ${sourceVersion}::int, ${expectedVersion ?? null}::int, ${input.rotatedBy}::uuid,
-            ${input.maxVersions}::int, ${keyring.active.kid}, ${kids}, ${encKeys}, ${macKeys})`,
+            ${input.maxVersions}::int, ${keyring.active.kid}, ${kids}, ${encKeys}, ${macKeys},
+            ${keyring.active.auditKey.toString("hex")}, ${audit.requestId}::text, ${audit.reads})`,
     },
     interpret([rows = []]) {
       const [row] = rows as unknown as WrittenRow[];
@@ -81,6 +85,8 @@ function nextVersionOperation(
           throw new IntegrityError("unknown_key");
         case "checksum_mismatch":
           throw new IntegrityError("checksum_mismatch");
+        case "undecryptable":
+          throw new IntegrityError("undecryptable");
         case "version_conflict":
           throw new CredentialError(
             "version_conflict",
@@ -98,16 +104,18 @@ function nextVersionOperation(
 export function writeCredentialVersionOperation(
   keyring: Keyring,
   input: NewVersion,
+  audit: AuditContext = defaultAudit,
 ): Operation<CredentialVersion> {
-  return nextVersionOperation(keyring, input, { secretJson: input.secretJson });
+  return nextVersionOperation(keyring, input, { secretJson: input.secretJson }, audit);
 }
 
 /** A rollback: the next version holds the secret of `input.version`, verified before decryption. */
 export function rollbackCredentialVersionOperation(
   keyring: Keyring,
   input: RollbackVersion,
+  audit: AuditContext = defaultAudit,
 ): Operation<CredentialVersion> {
-  return nextVersionOperation(keyring, input, { sourceVersion: input.version });
+  return nextVersionOperation(keyring, input, { sourceVersion: input.version }, audit);
 }
 
 /** writeCredentialVersionOperation inside an open transaction. */
@@ -115,15 +123,19 @@ export const writeCredentialVersion = (tx: Transaction, keyring: Keyring, input:
   runInTransaction(tx, writeCredentialVersionOperation(keyring, input));
 
 /**
- * Destroys one version (or, without `version`, every version) of the caller's connector. Like
- * every change it needs an acting user of the company, even when there is nothing to destroy.
+ * Destroys one version (or, without `version`, every version) of the caller's connector, with a
+ * `destroy` event per version. Like every change it needs an acting user of the company, even
+ * when there is nothing to destroy.
  */
 export function destroyCredentialVersionsOperation(
+  keyring: Keyring,
   connectorId: string,
   actor: string,
   version?: number,
+  audit: AuditContext = defaultAudit,
 ): Operation<number> {
   const which = version === undefined ? sql`` : sql`and c.version = ${version}`;
+  const { active } = keyring;
   return {
     role: "service_role",
     queueKey: connectorId,
@@ -139,14 +151,24 @@ export function destroyCredentialVersionsOperation(
         ), d as (
           delete from public.connector_credentials c using ic
           where c.connector_id = ic.id ${which} and (select known from actor)
-          returning c.id
+          returning c.id, c.company_id, c.connector_id, c.version
+        ), events as (
+          -- One destroy event per destroyed version, in the same transaction (the audit ledger).
+          select public.vault_record_event(d.company_id, d.connector_id, d.id, d.version, 'destroy',
+            ${actor}::uuid, ${audit.requestId}::text, ${active.kid}, decode(${active.auditKey.toString("hex")}, 'hex')) as id
+          from d
         )
-        select (select count(*) from ic)::int as connectors, (select known from actor) as "actorKnown",
+        select (select count(*) from events)::int as recorded, (select count(*) from ic)::int as connectors, (select known from actor) as "actorKnown",
           (select count(*) from d)::int as destroyed`,
       ],
     },
     interpret([rows = []]) {
-      const [result] = rows as { connectors: number; actorKnown: boolean; destroyed: number }[];
+      const [result] = rows as {
+        recorded: number;
+        connectors: number;
+        actorKnown: boolean;
+        destroyed: number;
+      }[];
       if (!result?.connectors) throw new CredentialError("not_found", "connector not found");
       if (!result.actorKnown)
         throw new CredentialError("forbidden", "the token subject is not a user of this company");

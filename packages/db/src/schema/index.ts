@@ -1,5 +1,6 @@
 // Every table, role and policy of the vault, as drizzle-kit sees them.
 export * from "./companies";
+export * from "./connector-credential-events";
 export * from "./connector-credentials";
 export * from "./integration-connectors";
 export * from "./keyring-checks";

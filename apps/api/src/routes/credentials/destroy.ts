@@ -2,7 +2,7 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { destroyCredentialVersionsOperation } from "@vibot/db";
 import type { AppEnv } from "../../env";
-import { run } from "../../request-context";
+import { auditOf, run } from "../../request-context";
 import { ConnectorParams, commonErrors, VersionParams } from "../../schemas";
 import { validationHook } from "../../validation";
 import { security, tags } from "./shared";
@@ -23,7 +23,13 @@ credentialDestruction.openapi(
     const { connectorId, version } = c.req.valid("param");
     await run(
       c,
-      destroyCredentialVersionsOperation(connectorId, c.var.caller.userId, Number(version)),
+      destroyCredentialVersionsOperation(
+        c.var.deps.keyring,
+        connectorId,
+        c.var.caller.userId,
+        Number(version),
+        auditOf(c),
+      ),
     );
     return c.body(null, 204);
   },
@@ -41,7 +47,16 @@ credentialDestruction.openapi(
   }),
   async (c) => {
     const { connectorId } = c.req.valid("param");
-    await run(c, destroyCredentialVersionsOperation(connectorId, c.var.caller.userId));
+    await run(
+      c,
+      destroyCredentialVersionsOperation(
+        c.var.deps.keyring,
+        connectorId,
+        c.var.caller.userId,
+        undefined,
+        auditOf(c),
+      ),
+    );
     return c.body(null, 204);
   },
 );

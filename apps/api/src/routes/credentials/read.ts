@@ -3,7 +3,7 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { listCredentialVersionsOperation, readCredentialOperation } from "@vibot/db";
 import type { AppEnv } from "../../env";
-import { run } from "../../request-context";
+import { auditOf, run } from "../../request-context";
 import {
   ConnectorParams,
   Credential,
@@ -57,7 +57,10 @@ credentialReads.openapi(
   }),
   async (c) => {
     const { connectorId } = c.req.valid("param");
-    const credential = await run(c, readCredentialOperation(c.var.deps.keyring, connectorId));
+    const credential = await run(
+      c,
+      readCredentialOperation(c.var.deps.keyring, connectorId, undefined, auditOf(c)),
+    );
     return c.json(present(credential), 200);
   },
 );
@@ -76,7 +79,7 @@ credentialReads.openapi(
     const { connectorId, version } = c.req.valid("param");
     const credential = await run(
       c,
-      readCredentialOperation(c.var.deps.keyring, connectorId, Number(version)),
+      readCredentialOperation(c.var.deps.keyring, connectorId, Number(version), auditOf(c)),
     );
     return c.json(present(credential), 200);
   },

@@ -2,7 +2,7 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { rollbackCredentialVersionOperation, writeCredentialVersionOperation } from "@vibot/db";
 import type { AppEnv } from "../../env";
-import { run } from "../../request-context";
+import { auditOf, run } from "../../request-context";
 import {
   ConnectorParams,
   CredentialVersion,
@@ -33,7 +33,10 @@ credentialWrites.openapi(
       ...newVersion(c, connectorId, expectedVersion),
       secretJson: await secretText(c),
     };
-    const written = await run(c, writeCredentialVersionOperation(c.var.deps.keyring, input));
+    const written = await run(
+      c,
+      writeCredentialVersionOperation(c.var.deps.keyring, input, auditOf(c)),
+    );
     return c.json(written, 201);
   },
 );
@@ -54,10 +57,11 @@ credentialWrites.openapi(
     // The source is verified and re-encrypted inside the database; its plaintext never gets here.
     const written = await run(
       c,
-      rollbackCredentialVersionOperation(c.var.deps.keyring, {
-        ...newVersion(c, connectorId, expectedVersion),
-        version,
-      }),
+      rollbackCredentialVersionOperation(
+        c.var.deps.keyring,
+        { ...newVersion(c, connectorId, expectedVersion), version },
+        auditOf(c),
+      ),
     );
     return c.json(written, 201);
   },

@@ -1,0 +1,56 @@
+// Chains committed audit events a moment after they commit, in short batches, so that recording
+// an event never waits on the chain (reads of one company do not queue behind each other). Every
+// API process runs one; the database's advisory lock lets one work at a time, on one chain.
+import type { Keyring } from "@vibot/crypto";
+import { chainEventsOperation, type DatabaseHandle } from "@vibot/db";
+import type { Logger } from "../logger";
+
+export class AuditSequencer {
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<number> | undefined;
+
+  constructor(
+    private readonly database: DatabaseHandle,
+    private readonly keyring: Keyring,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Chains every committed, unchained event now; resolves to how many it chained. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const chained = await this.#once();
+      total += chained;
+      if (chained < 500) return total;
+    }
+  }
+
+  /** Runs every `intervalMs` until stopped; a failure (database down) is logged and retried. */
+  start(intervalMs = 250): void {
+    const tick = () => {
+      this.drain()
+        .catch((error: unknown) =>
+          this.logger.warn(
+            { event: "audit.sequencer_failed", errorName: (error as Error)?.name },
+            "audit sequencer will retry",
+          ),
+        )
+        .finally(() => {
+          if (this.#timer) this.#timer = setTimeout(tick, intervalMs).unref();
+        });
+    };
+    this.#timer = setTimeout(tick, intervalMs).unref();
+  }
+
+  /** Stops the timer and waits for a batch in progress. */
+  async stop(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running?.catch(() => 0);
+  }
+
+  #once(): Promise<number> {
+    this.#running = this.database.run({}, chainEventsOperation(this.keyring));
+    return this.#running;
+  }
+}

@@ -1,0 +1,97 @@
+// The audit ledger's operations: the sequencer's chaining step, the company's events for
+// GET /v1/audit, and the operator's prune. Events themselves are written by the operations they
+// record, in the same transaction (read.ts, write.ts, migration 0008).
+import type { Keyring } from "@vibot/crypto";
+import { sql } from "drizzle-orm";
+import type { Database } from "../client";
+import type { Operation } from "../operation";
+import { queryRows } from "../rows";
+import type { AuditAction } from "../schema/connector-credential-events";
+import { isoOf } from "./metadata";
+
+export interface AuditEvent {
+  /** Orders events; the realtime stream's event ids. A decimal string (a bigint). */
+  id: string;
+  connectorId: string | null;
+  credentialId: string | null;
+  version: number | null;
+  action: AuditAction;
+  actor: string | null;
+  requestId: string | null;
+  /** ISO 8601, UTC. */
+  occurredAt: string;
+}
+
+/**
+ * Chains up to `batch` committed, unchained events under the active kid's audit key; resolves to
+ * how many. Another process holding the sequencer's lock makes this a no-op (0).
+ */
+export function chainEventsOperation(keyring: Keyring, batch = 500): Operation<number> {
+  const { active } = keyring;
+  return {
+    role: "service_role",
+    body: {
+      statements: [
+        sql`select public.vault_chain_events(${active.kid}, ${active.auditKey.toString("hex")}, ${batch}::int) as chained`,
+      ],
+    },
+    interpret: ([rows = []]) => Number((rows[0] as { chained?: number } | undefined)?.chained ?? 0),
+  };
+}
+
+export interface AuditQuery {
+  connectorId?: string | undefined;
+  action?: AuditAction | undefined;
+  since?: Date | undefined;
+  /** Events older than this id (the previous page's last). */
+  before?: string | undefined;
+  limit: number;
+}
+
+type RawEvent = Omit<AuditEvent, "id" | "occurredAt"> & {
+  id: string | number | bigint;
+  occurredAt: Date | string;
+};
+
+/** The caller's company's events (RLS), newest first, one page and whether more follow. */
+export function listEventsOperation(
+  query: AuditQuery,
+): Operation<{ events: AuditEvent[]; more: boolean }> {
+  const where = [
+    query.connectorId ? sql`and e.connector_id = ${query.connectorId}::uuid` : sql``,
+    query.action ? sql`and e.action = ${query.action}` : sql``,
+    query.since ? sql`and e.occurred_at >= ${query.since.toISOString()}::timestamptz` : sql``,
+    query.before ? sql`and e.id < ${query.before}::bigint` : sql``,
+  ];
+  return {
+    role: "authenticated",
+    body: {
+      statements: [
+        sql`select e.id::text as id, e.connector_id as "connectorId", e.credential_id as "credentialId",
+          e.version, e.action, e.actor, e.request_id as "requestId", e.occurred_at as "occurredAt"
+          from public.connector_credential_events e
+          where true ${sql.join(where, sql` `)}
+          order by e.id desc limit ${query.limit + 1}`,
+      ],
+    },
+    interpret([rows = []]) {
+      const page = (rows as unknown as RawEvent[]).map((row) => ({
+        ...row,
+        id: String(row.id),
+        occurredAt: isoOf(row.occurredAt),
+      }));
+      return { events: page.slice(0, query.limit), more: page.length > query.limit };
+    },
+  };
+}
+
+/** Deletes events that occurred before `before` (operator only; documented); how many went. */
+export async function pruneEvents(db: Database, before: Date): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    sql`with d as (delete from public.connector_credential_events
+        where occurred_at < ${before.toISOString()}::timestamptz and chain_seq is not null returning 1)
+      select count(*)::int as n from d`,
+  );
+  return row?.n ?? 0;
+}

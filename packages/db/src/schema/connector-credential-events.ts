@@ -1,0 +1,76 @@
+// The audit ledger (SPEC §10): one row per read of a secret and per change, written in the same
+// transaction as the operation, append-only for the API's roles, sealed with an HMAC under a
+// keyring-derived audit key and chained by the sequencer (migration 0008). Never the secret,
+// ciphertext or checksum.
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  pgPolicy,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
+import { companies } from "./companies";
+import { ADMIN_ROLE, authenticatedRole } from "./roles";
+
+/** What an event records. */
+export const auditActions = [
+  "read",
+  "rotate",
+  "rollback",
+  "destroy",
+  "reencrypt",
+  "integrity_failure",
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+const adminOfCompany = sql`company_id = (select public.current_company_id()) AND (select public.has_role(${sql.raw(`'${ADMIN_ROLE}'`)}))`;
+
+export const connectorCredentialEvents = pgTable(
+  "connector_credential_events",
+  {
+    /** Orders events; also the realtime stream's event ids. */
+    id: bigint({ mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
+    companyId: uuid()
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    /** No foreign keys below: the ledger outlives the connectors and versions it speaks of. */
+    connectorId: uuid(),
+    credentialId: uuid(),
+    version: integer(),
+    action: text().notNull(),
+    /** The token's sub; null for operator commands. */
+    actor: uuid(),
+    requestId: text(),
+    occurredAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** `hmac-sha256:<kid>:<hex>` over the event's fields under the kid's audit key. */
+    seal: varchar({ length: 128 }).notNull(),
+    /** Position in the single chain, set once by the sequencer a moment after commit. */
+    chainSeq: bigint({ mode: "number" }).unique(),
+    /** `hmac-sha256:<kid>:<hex>` over the previous chain MAC, this position and this seal. */
+    chainMac: varchar({ length: 128 }),
+  },
+  (t) => [
+    check(
+      "connector_credential_events_action_check",
+      sql`${t.action} in (${sql.raw(auditActions.map((a) => `'${a}'`).join(", "))})`,
+    ),
+    index("idx_connector_credential_events_company_id").on(t.companyId, t.id.desc()),
+    index("idx_connector_credential_events_unchained").on(t.id).where(sql`${t.chainSeq} is null`),
+    pgPolicy("Audit events visible to admins", {
+      for: "select",
+      to: authenticatedRole,
+      using: adminOfCompany,
+    }),
+    pgPolicy("Audit events recorded for admins", {
+      for: "insert",
+      to: authenticatedRole,
+      withCheck: adminOfCompany,
+    }),
+  ],
+);
