@@ -49,6 +49,12 @@ describe("reencrypt", () => {
     expect(await rowsByKid(db.operator.db)).toEqual([{ kid: "k2", rows: ROWS }]);
     expect(await rowsDecryptingToOriginal(db, rotated, "k2")).toBe(ROWS);
     expect(await metadata()).toEqual(before);
+    // Each re-encrypted row left its event, by no actor.
+    expect(
+      await db.query(
+        "select count(*)::int as n from connector_credential_events where action = 'reencrypt' and actor is null",
+      ),
+    ).toEqual([{ n: ROWS }]);
     // The old key is no longer needed: a ring of k2 alone verifies everything.
     const k2Only = await Keyring.fromJson(keyringJson("k2", { k2: K2 }));
     const verified = await verifyAll(db.operator.db, k2Only);

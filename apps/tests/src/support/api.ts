@@ -39,7 +39,12 @@ export interface RequestOptions {
 
 export async function createTestApi(
   db: TestDatabase,
-  options: { keyring?: Keyring; maxVersions?: number; realtime?: AppDependencies["realtime"] } = {},
+  options: {
+    keyring?: Keyring;
+    maxVersions?: number;
+    realtime?: AppDependencies["realtime"];
+    auditReads?: boolean;
+  } = {},
 ) {
   const logs: string[] = [];
   const sink = new Writable({
@@ -57,6 +62,7 @@ export async function createTestApi(
     jwtSecret: JWT_SECRET,
     maxVersions: options.maxVersions ?? 10,
     realtime: options.realtime,
+    auditReads: options.auditReads,
   });
 
   async function request(method: string, path: string, init: RequestOptions = {}) {

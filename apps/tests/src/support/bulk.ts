@@ -2,7 +2,7 @@
 // run as real child processes.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { Keyring } from "@vibot/crypto";
+import { type Keyring, keyringTableSql } from "@vibot/crypto";
 import { insertVersionsInBulk, queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
 import { JWT_SECRET } from "./api";
@@ -34,19 +34,22 @@ export async function seedVersions(
   ]);
 }
 
-/** Rows whose ciphertext decrypts, under `keyring`'s key for `kid`, to the bulk secret of its version. */
+/**
+ * Rows whose ciphertext decrypts, under the keyring's key for the kid its checksum names (one of
+ * `kids`), to the bulk secret of its version. One statement, so one snapshot: a re-encryption
+ * committing meanwhile cannot make a row count twice.
+ */
 export async function rowsDecryptingToOriginal(
   db: TestDatabase,
   keyring: Keyring,
-  kid: string,
+  ...kids: string[]
 ): Promise<number> {
-  const key = keyring.get(kid);
-  if (!key) throw new Error(`no key ${kid}`);
   const [row] = await queryRows<{ n: number }>(
     db.operator.db,
-    sql`select count(*)::int as n from connector_credentials
-      where split_part(checksum, ':', 2) = ${kid}
-        and pgp_sym_decrypt(secret_ciphertext, ${key.encryptionKey}) = '{"n":' || version || '}'`,
+    sql`select count(*)::int as n from connector_credentials c
+      join ${keyringTableSql(keyring, "k")} on k.kid = split_part(c.checksum, ':', 2)
+      where k.kid in (select jsonb_array_elements_text(${JSON.stringify(kids)}::jsonb))
+        and public.vault_pgp_sym_decrypt(c.secret_ciphertext, k.enc) = '{"n":' || c.version || '}'`,
   );
   return row?.n ?? 0;
 }

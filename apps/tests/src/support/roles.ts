@@ -17,12 +17,16 @@ export async function asRole<T>(
   });
 }
 
-/** The SQLSTATE of a failed promise (postgres.js and PGlite both expose `code`). */
+/**
+ * The SQLSTATE of a failed promise (postgres.js and PGlite both expose `code`; through Drizzle it
+ * is on the wrapped error's `cause`).
+ */
 export async function sqlState(promise: Promise<unknown>): Promise<string | undefined> {
   try {
     await promise;
     return undefined;
   } catch (error) {
-    return (error as { code?: string }).code;
+    const { code, cause } = error as { code?: string; cause?: { code?: string } };
+    return code ?? cause?.code;
   }
 }

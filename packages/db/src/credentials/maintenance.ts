@@ -48,6 +48,7 @@ export async function rowsByKid(db: Database): Promise<{ kid: string; rows: numb
  * transaction. Rows locked by a concurrent rotation or deletion are skipped (SKIP LOCKED) and
  * picked up by a later pass. Each row's checksum is verified before it is decrypted; a failing
  * row is reported and left as it was. `version`, `rotated_at` and `rotated_by` never change.
+ * Each re-encrypted row leaves a `reencrypt` event.
  */
 export async function reencryptBatch(
   db: Database,
@@ -80,10 +81,16 @@ export async function reencryptBatch(
         update public.connector_credentials c
         set secret_ciphertext = s.secret_ciphertext, checksum = ${checksumUnderSql(s, active)}
         from s where c.id = s.id
-        returning c.id
+        returning c.id, c.company_id, c.connector_id, c.version
+      ), events as (
+        -- One reencrypt event per row, in the same transaction (the audit ledger; no actor).
+        select public.vault_record_event(u.company_id, u.connector_id, u.id, u.version, 'reencrypt',
+          null, null, ${active.kid}, decode(${active.auditKey.toString("hex")}, 'hex')) as id
+        from updated u
       )
       select b.id, b.connector_id as "connectorId", b.version, b.kid_known as "kidKnown",
-        exists (select 1 from updated u where u.id = b.id) as updated
+        exists (select 1 from updated u where u.id = b.id) as updated,
+        (select count(*) from events) as recorded
       from batch b order by b.id`,
   );
   return {
