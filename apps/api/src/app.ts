@@ -28,7 +28,8 @@ export function createApp(dependencies: AppDependencies) {
     auditReads: dependencies.auditReads ?? true,
     realtime: {
       hub:
-        dependencies.realtime?.hub ?? new RealtimeHub(dependencies.database, dependencies.logger),
+        dependencies.realtime?.hub ??
+        new RealtimeHub(dependencies.database, dependencies.keyring, dependencies.logger),
       heartbeatMs: dependencies.realtime?.heartbeatMs ?? 25_000,
       limits: new StreamLimits({ ...DEFAULT_STREAM_LIMITS, ...dependencies.realtime?.limits }),
     },
@@ -79,7 +80,7 @@ export function createApp(dependencies: AppDependencies) {
     tags: ["realtime"],
     summary: "Server-Sent Events of the company's credential changes (metadata only)",
     description:
-      "Token in the Authorization header or, for EventSource, the access_token query parameter. Events are INSERT, UPDATE or DELETE with Supabase's postgres-changes payload; a comment heartbeat every 25 s. Send Last-Event-ID to replay rotations missed since.",
+      "Token in the Authorization header or, for EventSource, the access_token query parameter. Events are INSERT, UPDATE or DELETE with Supabase's postgres-changes payload, their ids the audit ledger's; a comment heartbeat every 25 s. Send Last-Event-ID to replay every change missed since, deletions included. A stream ends when its token expires.",
     security: [{ bearerAuth: [] }],
     request: {
       query: z.object({ channel: z.literal(CHANNEL), access_token: z.string().optional() }),

@@ -141,7 +141,9 @@ describe.runIf(engine === "postgres")("database faults", () => {
     expect(result.statuses[503], JSON.stringify(result.statuses)).toBeGreaterThan(0);
     // …while reads of the other connectors go on, each well within the deadlines.
     expect(result.statuses[200], JSON.stringify(result.statuses)).toBeGreaterThan(50);
-    expect(result.slowestOtherReadMs).toBeLessThan(1_500);
+    // Bounded by the deadlines (acquire 1 s, lock 0.5 s), with 1 s of slack for a 2-core box
+    // that runs other suites meanwhile; without the bounds they waited the lock's whole 4 s.
+    expect(result.slowestOtherReadMs).toBeLessThan(2_500);
     expect(slowestMs).toBeLessThan(1_000);
     await expectAckedWritesKept();
   });

@@ -3,11 +3,13 @@
 
 import { createLogger } from "@vibot/api/logger";
 import { RealtimeHub } from "@vibot/api/realtime";
+import { openEventId } from "@vibot/crypto";
 import { withRequestContext, writeCredentialVersion } from "@vibot/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApi, tokenFor } from "./support/api";
 import { openTestDatabase, type TestDatabase } from "./support/database";
 import { seedTenant, type Tenant } from "./support/fixtures";
+import { testKeyring } from "./support/keys";
 import { openSse } from "./support/sse";
 
 let db: TestDatabase;
@@ -23,7 +25,7 @@ const SECRET = "sk_live_realtime_secret";
 
 beforeAll(async () => {
   db = await openTestDatabase();
-  hub = new RealtimeHub(db.handle, createLogger("silent"));
+  hub = new RealtimeHub(db.handle, await testKeyring(), createLogger("silent"));
   api = await createTestApi(db, {
     realtime: {
       hub,
@@ -136,19 +138,39 @@ describe("events", () => {
     expect(JSON.parse(first?.data ?? "{}").new.id).toBe(marker.body.id);
   });
 
-  it("replays rotations missed since Last-Event-ID", async () => {
+  it("replays every change missed since Last-Event-ID, deletions included, in order, once", async () => {
     const stream = await openSse(api.app, FEED, bearer(tokenA));
-    await rotate(a, tokenA);
+    expect((await rotate(a, tokenA)).status).toBe(201);
     const [seen] = await stream.waitFor(1);
     await stream.close();
+    // While away: a rotation, then its destruction, and B's activity.
     const missed = await rotate(a, tokenA, "missed while away");
+    expect((await rotate(b, tokenB)).status).toBe(201);
+    const destroyed = await api.request(
+      "DELETE",
+      `/v1/connectors/${a.connectorId}/credentials/${missed.body.version}`,
+      { token: tokenA },
+    );
+    expect(destroyed.status, destroyed.text).toBe(204);
+
     const resumed = await openSse(api.app, FEED, {
       ...bearer(tokenA),
       "last-event-id": seen?.id ?? "",
     });
-    const replayed = await resumed.waitFor(1);
+    const replayed = await resumed.waitFor(2);
+    await new Promise((resolve) => setTimeout(resolve, 200));
     await resumed.close();
-    expect(replayed.map((e) => JSON.parse(e.data).new.id)).toContain(missed.body.id);
+    expect(seen?.id).toMatch(/^k1\.[0-9a-f]{32}$/);
+    expect(
+      resumed.events.map((e) => [e.event, JSON.parse(e.data).new.id ?? JSON.parse(e.data).old.id]),
+    ).toEqual([
+      ["INSERT", missed.body.id],
+      ["DELETE", missed.body.id],
+    ]);
+    // Opaque ids, in ledger order: they open to increasing ledger positions.
+    const ids = [seen, ...replayed].map((e) => openEventId(api.keyring, e?.id ?? ""));
+    expect(ids.every((id) => id !== undefined)).toBe(true);
+    expect(ids).toEqual([...ids].sort((x, y) => (x && y && x < y ? -1 : 1)));
   });
 });
 
@@ -178,7 +200,7 @@ describe("the listener", () => {
         return db.handle.listen(channel, onPayload);
       },
     };
-    const fresh = new RealtimeHub(flaky, createLogger("silent"));
+    const fresh = new RealtimeHub(flaky, api.keyring, createLogger("silent"));
     await expect(fresh.subscribe(a.companyId, () => undefined)).rejects.toThrow("database down");
     expect(fresh.size).toBe(0);
     const received: string[] = [];

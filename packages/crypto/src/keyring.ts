@@ -11,6 +11,7 @@ export const HKDF_SALT = "vibot/connector-credential-vault";
 export const ENCRYPTION_KEY_LABEL = "vibot/connector-credentials/encryption/v1";
 export const MAC_KEY_LABEL = "vibot/connector-credentials/checksum/v1";
 export const AUDIT_KEY_LABEL = "vibot/connector-credentials/audit/v1";
+export const EVENT_ID_KEY_LABEL = "vibot/connector-credentials/event-id/v1";
 
 /** Kids appear inside the checksum text (`hmac-sha256:<kid>:<hex>`), so `:` is excluded. */
 export const KID_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
@@ -30,6 +31,8 @@ export interface KeyMaterial {
   readonly macKey: Buffer;
   /** HMAC-SHA256 key that seals and chains audit events. */
   readonly auditKey: Buffer;
+  /** AES-256 key that makes ledger ids opaque event ids. */
+  readonly eventIdKey: Buffer;
 }
 
 /** Derives the encryption and MAC keys of one master key. */
@@ -41,6 +44,7 @@ export async function deriveKeys(kid: string, masterKey: Uint8Array): Promise<Ke
     encryptionKey: (await derive(ENCRYPTION_KEY_LABEL)).toString("hex"),
     macKey: await derive(MAC_KEY_LABEL),
     auditKey: await derive(AUDIT_KEY_LABEL),
+    eventIdKey: await derive(EVENT_ID_KEY_LABEL),
   };
 }
 

@@ -240,8 +240,11 @@ select set_config('request.jwt.claims', $1, true),
     set_config('plan_cache_mode', 'force_generic_plan', true);
 
 -- statement 2
---   $1: replay from (timestamp)
-select c.id, c.company_id as "companyId", c.connector_id as "connectorId",
-  c.version, c.rotated_at as "rotatedAt", c.rotated_by as "rotatedBy" from public.connector_credentials c
-        where c.company_id = (select public.current_company_id()) and c.rotated_at >= $1::timestamptz
-        order by c.rotated_at, c.version limit 1000;
+--   $1: replay after (ledger id)
+--   $2: page size
+select e.id::text as id, e.action, e.company_id, e.connector_id, e.credential_id,
+            e.version, e.occurred_at, w.occurred_at as rotated_at, w.actor as rotated_by
+          from public.connector_credential_events e
+          left join lateral public.vault_version_written(e.credential_id) w on true
+          where e.id > $1::bigint and e.action in ('rotate', 'rollback', 'destroy', 'reencrypt')
+          order by e.id limit $2;

@@ -4,8 +4,8 @@ import { Keyring } from "@vibot/crypto";
 import { defaultTransactionLimits } from "./availability";
 import { requestQueries } from "./client";
 import {
+  changesSinceOperation,
   createConnectorOperation,
-  credentialVersionsSinceOperation,
   destroyCredentialVersionsOperation,
   listConnectorsOperation,
   listCredentialVersionsOperation,
@@ -56,7 +56,8 @@ export async function renderOperations(): Promise<string> {
     [`${defaultTransactionLimits.statementTimeoutMs}ms`, "statement_timeout"],
     [ADMIN_ROLE, "the admin role"],
     ["<provider>", "provider"],
-    ["2026-01-01T00:00:00.000Z", "replay from (timestamp)"],
+    ["41", "replay after (ledger id)"],
+    [1000, "page size"],
     ["<request id>", "request id (audit)"],
     [true, "record read events (CREDENTIALS_AUDIT_READS)"],
   ]);
@@ -109,10 +110,7 @@ export async function renderOperations(): Promise<string> {
       "DELETE …/credentials",
       destroyCredentialVersionsOperation(keyring, CONNECTOR, USER, undefined, AUDIT),
     ],
-    [
-      "GET /v1/realtime (Last-Event-ID replay)",
-      credentialVersionsSinceOperation(new Date("2026-01-01T00:00:00.000Z")),
-    ],
+    ["GET /v1/realtime (Last-Event-ID replay)", changesSinceOperation("41")],
   ];
   const sections = operations.map(([route, operation]) => {
     const { queries, selfContained } = requestQueries(CLAIMS, operation, {});

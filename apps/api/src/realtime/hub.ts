@@ -1,25 +1,28 @@
 // One database listener per process, fanned out to every SSE subscriber of the company a change
-// belongs to. Payloads carry metadata only; the trigger never puts ciphertext or checksum in them.
-import { randomBytes } from "node:crypto";
-import {
-  type CredentialVersion,
-  type CredentialVersionJson,
-  credentialVersionFromJson,
-  type DatabaseHandle,
-} from "@vibot/db";
+// belongs to. Changes come from the audit ledger's feed (migration 0009), so event ids are ledger
+// ids; payloads carry metadata only, never ciphertext, checksum or secret.
+import { type Keyring, sealEventId } from "@vibot/crypto";
+import { type CredentialVersion, type DatabaseHandle, isoOf, type LedgerChange } from "@vibot/db";
 import type { Logger } from "../logger";
 
 export const CHANNEL = "public:connector_credentials";
-const NOTIFY_CHANNEL = "connector_credentials";
+const NOTIFY_CHANNEL = "connector_credential_events";
 
 /** The kind of change, as Supabase names it. */
 type ChangeKind = "INSERT" | "UPDATE" | "DELETE";
 
+const kinds: Record<LedgerChange["action"], ChangeKind> = {
+  rotate: "INSERT",
+  rollback: "INSERT",
+  reencrypt: "UPDATE",
+  destroy: "DELETE",
+};
+
 /** Supabase's postgres-changes payload shape; a side that does not exist is `{}`. */
 export interface ChangeEvent {
   /**
-   * SSE id: `<change epoch ms>-<random>`. The time is the event's own; the random part says
-   * nothing about any other company's activity. Last-Event-ID replay reads the time.
+   * SSE id: the ledger event's id, made opaque (sealEventId): it orders nothing a client can see
+   * and reveals nothing of other companies' activity; Last-Event-ID turns it back.
    */
   id: string;
   companyId: string;
@@ -33,29 +36,27 @@ export interface ChangeEvent {
   };
 }
 
-/** A side of the notification, or undefined when that side does not exist (`{}`). */
-const side = (raw: Partial<CredentialVersionJson>) =>
-  raw.id === undefined ? undefined : credentialVersionFromJson(raw as CredentialVersionJson);
-
-/** A change event in Supabase's postgres-changes shape. */
-export function changeEvent(
-  id: string,
-  companyId: string,
-  eventType: ChangeKind,
-  /** When the row changed (Supabase calls the field commitTimestamp). */
-  changedAt: Date,
-  sides: { new?: CredentialVersion; old?: CredentialVersion },
-): ChangeEvent {
+/** A ledger change event in Supabase's postgres-changes shape. */
+export function changeEventFromLedger(change: LedgerChange, keyring: Keyring): ChangeEvent {
+  const eventType = kinds[change.action];
+  const version: CredentialVersion = {
+    id: change.credential_id,
+    companyId: change.company_id,
+    connectorId: change.connector_id,
+    version: change.version,
+    rotatedAt: isoOf(change.rotated_at ?? change.occurred_at),
+    rotatedBy: change.rotated_by,
+  };
   return {
-    id,
-    companyId,
+    id: sealEventId(keyring, change.id),
+    companyId: change.company_id,
     payload: {
       schema: "public",
       table: "connector_credentials",
       eventType,
-      commitTimestamp: changedAt.toISOString(),
-      new: sides.new ?? {},
-      old: sides.old ?? {},
+      commitTimestamp: isoOf(change.occurred_at),
+      new: eventType === "DELETE" ? {} : version,
+      old: eventType === "INSERT" ? {} : version,
     },
   };
 }
@@ -73,6 +74,7 @@ export class RealtimeHub {
 
   constructor(
     private readonly database: DatabaseHandle,
+    private readonly keyring: Keyring,
     private readonly logger: Logger,
   ) {}
 
@@ -130,30 +132,16 @@ export class RealtimeHub {
   }
 
   #dispatch(text: string): void {
-    let raw: {
-      op: ChangeKind;
-      company_id: string;
-      /** clock_timestamp() when the row changed: inside its transaction, just before the commit. */
-      at: string;
-      new: CredentialVersionJson;
-      old: CredentialVersionJson;
-    };
+    let change: LedgerChange;
     try {
-      raw = JSON.parse(text);
+      change = JSON.parse(text);
     } catch {
       this.logger.warn({ event: "realtime.bad_payload" }, "unreadable change notification");
       return;
     }
-    const subscribers = this.#subscribers.get(companyKey(raw.company_id));
+    const subscribers = this.#subscribers.get(companyKey(change.company_id));
     if (!subscribers) return;
-    const changedAt = new Date(raw.at);
-    const event = changeEvent(
-      `${changedAt.getTime()}-${randomBytes(6).toString("hex")}`,
-      raw.company_id,
-      raw.op,
-      changedAt,
-      { new: side(raw.new), old: side(raw.old) },
-    );
+    const event = changeEventFromLedger(change, this.keyring);
     for (const subscriber of subscribers) subscriber(event);
   }
 }

@@ -1,7 +1,9 @@
 // GET /v1/audit: the caller's company's audit ledger, newest first, filtered and paginated.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { openEventId, sealEventId } from "@vibot/crypto";
 import { auditActions, listEventsOperation } from "@vibot/db";
 import type { AppEnv } from "../env";
+import { ApiError } from "../errors";
 import { run } from "../request-context";
 import { commonErrors, json, Uuid } from "../schemas";
 import { validationHook } from "../validation";
@@ -30,14 +32,14 @@ const AuditQuery = z.object({
     .openapi({ param: { name: "limit", in: "query" } }),
   cursor: z
     .string()
-    .regex(/^[1-9][0-9]{0,18}$/, "must be a nextCursor this endpoint returned")
+    .max(80)
     .optional()
     .openapi({ param: { name: "cursor", in: "query" } }),
 });
 
 const AuditEvent = z
   .object({
-    id: z.string().openapi({ description: "Orders events (a decimal bigint); realtime event ids" }),
+    id: z.string().openapi({ description: "Opaque; the same id the realtime stream gives" }),
     connectorId: Uuid.nullable(),
     credentialId: Uuid.nullable(),
     version: z.number().int().nullable(),
@@ -66,16 +68,23 @@ audit.openapi(
   }),
   async (c) => {
     const query = c.req.valid("query");
-    const { events, more } = await run(
+    const { keyring } = c.var.deps;
+    const before = query.cursor === undefined ? undefined : openEventId(keyring, query.cursor);
+    if (query.cursor !== undefined && before === undefined)
+      throw new ApiError("bad_request", "the request is not valid", [
+        { field: "cursor", message: "must be a nextCursor this endpoint returned" },
+      ]);
+    const page = await run(
       c,
       listEventsOperation({
         connectorId: query.connectorId,
         action: query.action,
         since: query.since ? new Date(query.since) : undefined,
-        before: query.cursor,
+        before: before === undefined ? undefined : String(before),
         limit: query.limit,
       }),
     );
-    return c.json({ events, nextCursor: more ? (events.at(-1)?.id ?? null) : null }, 200);
+    const events = page.events.map((event) => ({ ...event, id: sealEventId(keyring, event.id) }));
+    return c.json({ events, nextCursor: page.more ? (events.at(-1)?.id ?? null) : null }, 200);
   },
 );

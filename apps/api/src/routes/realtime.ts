@@ -1,35 +1,26 @@
 // GET /v1/realtime?channel=public:connector_credentials: Server-Sent Events of the caller's
-// company's committed credential changes, metadata only, with heartbeats and Last-Event-ID replay.
+// company's committed credential changes, metadata only, with heartbeats and Last-Event-ID replay
+// from the audit ledger (deletions included).
 // A stream ends when its token expires, when the server shuts down, or when the client leaves.
-import { type CredentialVersion, credentialVersionsSinceOperation } from "@vibot/db";
+import { type Keyring, openEventId } from "@vibot/crypto";
+import { changesSinceOperation, type LedgerChange } from "@vibot/db";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { CHANNEL, type ChangeEvent, changeEvent } from "../realtime/hub";
+import { CHANNEL, type ChangeEvent, changeEventFromLedger } from "../realtime/hub";
 import { run } from "../request-context";
 
-/**
- * How far before the last delivered event a replay looks: `rotated_at` is the writing
- * transaction's start, which precedes its commit, so a rotation that was in flight when the
- * client dropped can carry an earlier timestamp. Replayed events may repeat ones already seen;
- * clients dedupe by `new.id`.
- */
-const REPLAY_SLACK_MS = 5_000;
-/** Event ids are `<epoch ms>-<hex>`; the time must be a real date. */
-const EVENT_ID = /^(\d{1,16})(?:-[0-9a-f]{1,32})?$/;
-const MAX_DATE_MS = 8.64e15;
-
-/** The time a Last-Event-ID names, undefined when absent; 400 when it is not one of ours. */
-function replayFrom(lastEventId: string | undefined): Date | undefined {
+/** The ledger id a Last-Event-ID names, undefined when absent; 400 when it is not one of ours. */
+function replayAfter(keyring: Keyring, lastEventId: string | undefined): string | undefined {
   if (lastEventId === undefined || lastEventId === "") return undefined;
-  const ms = Number(EVENT_ID.exec(lastEventId)?.[1] ?? Number.NaN);
-  if (!Number.isSafeInteger(ms) || ms - REPLAY_SLACK_MS < 0 || ms > MAX_DATE_MS) {
+  const id = openEventId(keyring, lastEventId);
+  if (id === undefined) {
     throw new ApiError("bad_request", "Last-Event-ID is not an event id of this stream", [
       { field: "Last-Event-ID", message: "must be an id received from this stream" },
     ]);
   }
-  return new Date(ms - REPLAY_SLACK_MS);
+  return String(id);
 }
 
 export const realtime = new Hono<AppEnv>();
@@ -41,16 +32,17 @@ realtime.get("/", async (c) => {
     ]);
   }
   const { caller, deps } = c.var;
-  const since = replayFrom(c.req.header("last-event-id"));
+  const after = replayAfter(deps.keyring, c.req.header("last-event-id"));
   if (deps.realtime.hub.closed)
     throw new ApiError("service_unavailable", "shutting down", undefined, 1);
   const release = deps.realtime.limits.tryOpen(caller.tokenKey, caller.companyId);
   if (!release) {
     throw new ApiError("too_many_requests", "too many realtime streams", undefined, 5);
   }
-  let missed: CredentialVersion[] = [];
+  // Every change of the company since that event, deletions included, in ledger order.
+  let missed: LedgerChange[] = [];
   try {
-    if (since) missed = await run(c, credentialVersionsSinceOperation(since));
+    if (after) missed = await run(c, changesSinceOperation(after));
   } catch (error) {
     release();
     throw error;
@@ -79,14 +71,7 @@ realtime.get("/", async (c) => {
       );
       stream.onAbort(() => end("client left"));
       await stream.write(": connected\n\n");
-      for (const row of missed) {
-        const rotatedAt = new Date(row.rotatedAt);
-        await send(
-          changeEvent(`${rotatedAt.getTime()}-0`, caller.companyId, "INSERT", rotatedAt, {
-            new: row,
-          }),
-        );
-      }
+      for (const change of missed) await send(changeEventFromLedger(change, deps.keyring));
       for (;;) {
         let tick: NodeJS.Timeout | undefined;
         const beat = new Promise<undefined>((resolve) => {

@@ -95,3 +95,35 @@ export async function pruneEvents(db: Database, before: Date): Promise<number> {
   );
   return row?.n ?? 0;
 }
+
+/** A change event of the ledger as the change feed announces it and the replay reads it. */
+export interface LedgerChange {
+  id: string;
+  action: "rotate" | "rollback" | "destroy" | "reencrypt";
+  company_id: string;
+  connector_id: string;
+  credential_id: string;
+  version: number;
+  occurred_at: string | Date;
+  /** When the version was written (its rotate or rollback event), if the ledger still has it. */
+  rotated_at: string | Date | null;
+  rotated_by: string | null;
+}
+
+/** The caller's company's change events after ledger id `after` (RLS), oldest first. */
+export function changesSinceOperation(after: string, limit = 1000): Operation<LedgerChange[]> {
+  return {
+    role: "authenticated",
+    body: {
+      statements: [
+        sql`select e.id::text as id, e.action, e.company_id, e.connector_id, e.credential_id,
+            e.version, e.occurred_at, w.occurred_at as rotated_at, w.actor as rotated_by
+          from public.connector_credential_events e
+          left join lateral public.vault_version_written(e.credential_id) w on true
+          where e.id > ${after}::bigint and e.action in ('rotate', 'rollback', 'destroy', 'reencrypt')
+          order by e.id limit ${limit}`,
+      ],
+    },
+    interpret: ([rows = []]) => rows as unknown as LedgerChange[],
+  };
+}

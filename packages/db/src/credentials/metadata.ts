@@ -28,28 +28,6 @@ export function toCredentialVersion(row: RawCredentialVersion): CredentialVersio
   return { ...row, rotatedAt: isoOf(row.rotatedAt) };
 }
 
-/** A row's metadata as the change feed's trigger writes it (`jsonb_build_object`, column names). */
-export interface CredentialVersionJson {
-  id: string;
-  company_id: string;
-  connector_id: string;
-  version: number;
-  rotated_at: string;
-  rotated_by: string | null;
-}
-
-/** Converts a change-feed side to the shape every caller sees (the same as toCredentialVersion). */
-export function credentialVersionFromJson(raw: CredentialVersionJson): CredentialVersion {
-  return {
-    id: raw.id,
-    companyId: raw.company_id,
-    connectorId: raw.connector_id,
-    version: raw.version,
-    rotatedAt: isoOf(raw.rotated_at),
-    rotatedBy: raw.rotated_by,
-  };
-}
-
 /**
  * The checksum-covered columns (and the checksum) of a row source aliased `alias` whose columns
  * carry the table's names: the table itself, or a derived table about to be inserted.

@@ -110,18 +110,3 @@ export const readCredential = (
   connectorId: string,
   version?: number,
 ) => runInTransaction(tx, readCredentialOperation(keyring, connectorId, version));
-
-/** The caller's company's versions written at or after `since`, oldest first (realtime replay). */
-export function credentialVersionsSinceOperation(since: Date): Operation<CredentialVersion[]> {
-  return {
-    role: "authenticated",
-    body: {
-      statements: [
-        sql`select ${metadataColumns} from public.connector_credentials c
-        where c.company_id = (select public.current_company_id()) and c.rotated_at >= ${since.toISOString()}::timestamptz
-        order by c.rotated_at, c.version limit 1000`,
-      ],
-    },
-    interpret: ([rows = []]) => (rows as RawCredentialVersion[]).map(toCredentialVersion),
-  };
-}
