@@ -15,6 +15,7 @@ import { type Row, writeReport } from "./report";
 import {
   ADMIN,
   COMPANY,
+  fillEventsTo,
   fillTo,
   HOT_CONNECTOR,
   READ_CONNECTORS,
@@ -106,6 +107,22 @@ log("current read (1,000 rows) …");
 const stopRss = sampleRss(server.pid);
 const read1k = await load(readCurrent);
 const rssMiB = await stopRss();
+log("current read with read auditing off …");
+const quiet = await startServer({
+  DATABASE_URL: apiUrl.toString(),
+  OPERATOR_DATABASE_URL: databaseUrl,
+  SUPABASE_JWT_SECRET: jwtSecret,
+  CREDENTIALS_KEYRING: keyringJson,
+  CREDENTIALS_AUDIT_READS: "off",
+});
+const readQuiet = await measure({
+  url: quiet.url,
+  pid: quiet.pid,
+  connections: CONNECTIONS,
+  ...timing,
+  request: readCurrent,
+});
+await quiet.stop();
 log("rotations across distinct connectors …");
 const rotations = await load({
   method: "POST",
@@ -130,6 +147,9 @@ const [hotState] = await queryRows<{ counter: number; kept: number; newest: numb
 log(`filling the table to ${timing.rows.toLocaleString("en")} rows …`);
 const filled = await fillTo(handle.db, timing.rows);
 const readMillion = await load(readCurrent);
+log(`filling the audit ledger to ${timing.rows.toLocaleString("en")} events …`);
+const events = await fillEventsTo(handle.db, timing.rows);
+const readMillionEvents = await load(readCurrent);
 await server.stop();
 
 log("pgbench …");
@@ -170,6 +190,18 @@ const rows: Row[] = [
     met: read1k.rps / floor.rps >= 0.7,
   },
   {
+    name: "current read with read auditing off",
+    figures: fig(readQuiet),
+    ratio: readQuiet.rps / floor.rps,
+  },
+  {
+    name: "current read, auditing on vs off",
+    figures: `${Math.round(read1k.rps)} vs ${Math.round(readQuiet.rps)} req/s`,
+    ratio: read1k.rps / readQuiet.rps,
+    bar: ">= 0.70x",
+    met: read1k.rps / readQuiet.rps >= 0.7,
+  },
+  {
     name: "current read p99 vs floor p99",
     figures: `${read1k.p99} ms vs ${floor.p99} ms`,
     ratio: read1k.p99 / floor.p99,
@@ -197,6 +229,13 @@ const rows: Row[] = [
     met: readMillion.p50 <= 1.2 * read1k.p50,
   },
   {
+    name: `current read p50 at ${events.toLocaleString("en")} audit events vs a fresh ledger`,
+    figures: `${readMillionEvents.p50} ms vs ${read1k.p50} ms (${fig(readMillionEvents)})`,
+    ratio: readMillionEvents.p50 / read1k.p50,
+    bar: "<= 1.2x",
+    met: readMillionEvents.p50 <= 1.2 * read1k.p50,
+  },
+  {
     name: "current read on embedded PGlite",
     figures: fig(pglite),
     bar: ">= 500 req/s",
@@ -220,7 +259,10 @@ const rows: Row[] = [
     met: pg.rotation / pg.plainInsert >= 0.3,
   },
 ];
-const errors = [floor, read1k, rotations, readMillion, pglite].reduce((n, f) => n + f.non2xx, 0);
+const errors = [floor, read1k, readQuiet, rotations, readMillion, readMillionEvents, pglite].reduce(
+  (n, f) => n + f.non2xx,
+  0,
+);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${pgVersion}, PGlite 0.5 (PostgreSQL 18)`;
 const table = await writeReport({ rows, machine, quick, errors, connections: CONNECTIONS, timing });
 log(table);

@@ -78,3 +78,34 @@ export async function fillTo(db: Database, total: number): Promise<number> {
   );
   return after?.n ?? 0;
 }
+
+/**
+ * Adds filler audit events (another company) until the ledger holds `total`. Triggers are off
+ * for this bulk load only, and the filler takes negative chain positions so that the sequencer
+ * leaves it alone: it exists to make the table large, not to be verified.
+ */
+export async function fillEventsTo(db: Database, total: number): Promise<number> {
+  const count = async () =>
+    (
+      await queryRows<{ n: number }>(
+        db,
+        sql`select count(*)::int as n from connector_credential_events`,
+      )
+    )[0]?.n ?? 0;
+  const missing = total - (await count());
+  if (missing > 0) {
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`set local session_replication_role = replica`);
+      await tx.execute(
+        sql`insert into companies (id, name) values ('f1000000-0000-4000-8000-000000000000', 'Filler events') on conflict do nothing`,
+      );
+      await tx.execute(
+        sql`insert into connector_credential_events (company_id, action, seal, chain_seq, chain_mac)
+          select 'f1000000-0000-4000-8000-000000000000', 'read', 'filler', -g, 'filler'
+          from generate_series(1, ${missing}) g`,
+      );
+    });
+    await queryRows(db, sql`analyze connector_credential_events`);
+  }
+  return count();
+}
