@@ -16,7 +16,6 @@ CREATE TABLE "connector_credential_events" (
 );
 --> statement-breakpoint
 ALTER TABLE "connector_credential_events" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
-ALTER TABLE "connector_credential_events" ADD CONSTRAINT "connector_credential_events_company_id_companies_id_fk" FOREIGN KEY ("company_id") REFERENCES "public"."companies"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "idx_connector_credential_events_company_id" ON "connector_credential_events" USING btree ("company_id","id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "idx_connector_credential_events_unchained" ON "connector_credential_events" USING btree ("id") WHERE "connector_credential_events"."chain_seq" is null;--> statement-breakpoint
 CREATE POLICY "Audit events visible to admins" ON "connector_credential_events" AS PERMISSIVE FOR SELECT TO "authenticated" USING (company_id = (select public.current_company_id()) AND (select public.has_role('Vibot.admin')));--> statement-breakpoint

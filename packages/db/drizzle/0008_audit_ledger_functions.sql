@@ -48,18 +48,24 @@ AS $$
     (extract(epoch from occurred_at) * 1000000)::bigint), 'UTF8'), audit_key, 'sha256'), 'hex')
 $$;
 --> statement-breakpoint
--- Records one sealed event in the caller's transaction; returns its id.
+-- Records one sealed event in the caller's transaction; returns its id. PL/pgSQL, so that its
+-- INSERT is planned once per session (a SQL function's would be planned on every call).
 CREATE OR REPLACE FUNCTION public.vault_record_event(company uuid, connector uuid,
   credential uuid, version integer, action text, actor uuid, request_id text, kid text,
   audit_key bytea) RETURNS bigint
-LANGUAGE sql VOLATILE
+LANGUAGE plpgsql VOLATILE
 AS $$
+#variable_conflict use_variable
+DECLARE
+  n bigint := pg_catalog.nextval('public.connector_credential_events_id_seq');
+  at timestamptz := pg_catalog.now();
+BEGIN
   INSERT INTO public.connector_credential_events
     (id, company_id, connector_id, credential_id, version, action, actor, request_id, occurred_at, seal)
-  SELECT s.n, company, connector, credential, version, action, actor, request_id, now(),
-    public.vault_event_seal(s.n, company, connector, credential, version, action, actor, request_id, now(), kid, audit_key)
-  FROM (SELECT pg_catalog.nextval('public.connector_credential_events_id_seq') AS n) s
-  RETURNING id
+  VALUES (n, company, connector, credential, version, action, actor, request_id, at,
+    public.vault_event_seal(n, company, connector, credential, version, action, actor, request_id, at, kid, audit_key));
+  RETURN n;
+END
 $$;
 --> statement-breakpoint
 -- The sequencer: chains up to `batch` committed, unchained events in id order, each MAC over the
@@ -101,21 +107,13 @@ REVOKE ALL ON FUNCTION public.vault_chain_events(text, text, integer) FROM PUBLI
 --> statement-breakpoint
 GRANT EXECUTE ON FUNCTION public.vault_chain_events(text, text, integer) TO service_role;
 --> statement-breakpoint
--- The token's subject as a uuid, or NULL.
-CREATE OR REPLACE FUNCTION public.vault_actor() RETURNS uuid
-LANGUAGE sql STABLE PARALLEL SAFE
-AS $$
-  SELECT CASE WHEN s ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN s::uuid END
-  FROM (SELECT public.request_jwt_claims() ->> 'sub' AS s) claims
-$$;
---> statement-breakpoint
 -- The newest version (wanted NULL) or version `wanted` of the caller's connector, verified and
 -- decrypted, as `authenticated` under RLS, with its `read` event (when audit_reads) or its
 -- `integrity_failure` event in the same transaction. No row: connector_found says which 404.
 -- `failure` names an integrity failure: unknown_key, checksum_mismatch or undecryptable.
 CREATE OR REPLACE FUNCTION public.vault_read_credential(claims text, connector uuid,
   wanted integer, kids text, enc_keys text, mac_keys text, audit_kid text, audit_key text,
-  request_id text, audit_reads boolean)
+  actor uuid, request_id text, audit_reads boolean)
 RETURNS TABLE (id uuid, company_id uuid, connector_id uuid, version integer,
   rotated_at timestamptz, rotated_by uuid, secret_json text, connector_found boolean,
   failure text)
@@ -163,7 +161,7 @@ BEGIN
   END IF;
   IF failure IS NOT NULL OR audit_reads THEN
     PERFORM public.vault_record_event(r.company_id, r.connector_id, r.id, r.version,
-      CASE WHEN failure IS NULL THEN 'read' ELSE 'integrity_failure' END, public.vault_actor(),
+      CASE WHEN failure IS NULL THEN 'read' ELSE 'integrity_failure' END, actor,
       request_id, audit_kid, pg_catalog.decode(audit_key, 'hex'));
   END IF;
   RETURN NEXT;

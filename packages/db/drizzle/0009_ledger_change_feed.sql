@@ -22,9 +22,6 @@ AS $$
 DECLARE
   written record;
 BEGIN
-  IF NEW.action NOT IN ('rotate', 'rollback', 'destroy', 'reencrypt') THEN
-    RETURN NULL;
-  END IF;
   SELECT * INTO written FROM public.vault_version_written(NEW.credential_id);
   PERFORM pg_notify('connector_credential_events', jsonb_build_object(
     'id', NEW.id::text, 'action', NEW.action, 'company_id', NEW.company_id,
@@ -35,6 +32,25 @@ BEGIN
 END
 $$;
 --> statement-breakpoint
+-- Reads (the bulk of the ledger) never fire it.
 CREATE TRIGGER connector_credential_events_notify
   AFTER INSERT ON public.connector_credential_events
-  FOR EACH ROW EXECUTE FUNCTION public.connector_credential_events_notify();
+  FOR EACH ROW WHEN (NEW.action IN ('rotate', 'rollback', 'destroy', 'reencrypt'))
+  EXECUTE FUNCTION public.connector_credential_events_notify();
+--> statement-breakpoint
+-- A company's deletion takes its events with it. A trigger rather than a foreign key: a foreign
+-- key would make every event (every read) share-lock the company's row, and concurrent readers of
+-- one company would contend on it (SPEC §10: reads must not wait on each other).
+CREATE OR REPLACE FUNCTION public.companies_delete_events() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = ''
+AS $$
+BEGIN
+  DELETE FROM public.connector_credential_events e WHERE e.company_id = OLD.id;
+  RETURN NULL;
+END
+$$;
+--> statement-breakpoint
+CREATE TRIGGER companies_delete_events
+  AFTER DELETE ON public.companies
+  FOR EACH ROW EXECUTE FUNCTION public.companies_delete_events();

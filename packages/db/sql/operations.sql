@@ -74,14 +74,15 @@ select c.id, c.company_id as "companyId", c.connector_id as "connectorId",
 --   $6: keyring: MAC keys (hex), comma-separated
 --   $7: active kid
 --   $8: the active kid's audit key (hex)
---   $9: request id (audit)
---   $10: record read events (CREDENTIALS_AUDIT_READS)
+--   $9: acting user (the token's sub)
+--   $10: request id (audit)
+--   $11: record read events (CREDENTIALS_AUDIT_READS)
 select id, company_id as "companyId", connector_id as "connectorId", version,
           rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
           connector_found as "connectorFound", failure
           from public.vault_read_credential($1, $2, $3::int,
             $4, $5, $6, $7, $8,
-            $9::text, $10);
+            $9::uuid, $10::text, $11);
 
 -- GET …/credentials/{version} — as authenticated; one statement, its own implicit transaction (the function enters the request context)
 -- statement 1
@@ -93,14 +94,15 @@ select id, company_id as "companyId", connector_id as "connectorId", version,
 --   $6: keyring: MAC keys (hex), comma-separated
 --   $7: active kid
 --   $8: the active kid's audit key (hex)
---   $9: request id (audit)
---   $10: record read events (CREDENTIALS_AUDIT_READS)
+--   $9: acting user (the token's sub)
+--   $10: request id (audit)
+--   $11: record read events (CREDENTIALS_AUDIT_READS)
 select id, company_id as "companyId", connector_id as "connectorId", version,
           rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
           connector_found as "connectorFound", failure
           from public.vault_read_credential($1, $2, $3::int,
             $4, $5, $6, $7, $8,
-            $9::text, $10);
+            $9::uuid, $10::text, $11);
 
 -- POST …/credentials (rotate) — as service_role; one statement, its own implicit transaction (the function enters the request context)
 -- statement 1

@@ -56,12 +56,14 @@ interface ReadRow extends NullableVersion {
 
 /** Who asked, for the audit ledger, and whether reads are recorded (CREDENTIALS_AUDIT_READS). */
 export interface AuditContext {
+  /** The acting user (the token's sub); null when the caller has none. */
+  actor: string | null;
   requestId: string | null;
   reads: boolean;
 }
 
 /** Operations run by code that records no request (sibling apps, tests): reads are audited. */
-export const defaultAudit: AuditContext = { requestId: null, reads: true };
+export const defaultAudit: AuditContext = { actor: null, requestId: null, reads: true };
 
 /**
  * Reads the newest version (or `version`) of the caller's connector, in one call of the request
@@ -86,7 +88,7 @@ export function readCredentialOperation(
           connector_found as "connectorFound", failure
           from public.vault_read_credential(${claims}, ${connectorId}, ${version ?? null}::int,
             ${kids}, ${encKeys}, ${macKeys}, ${active.kid}, ${active.auditKey.toString("hex")},
-            ${audit.requestId}::text, ${audit.reads})`,
+            ${audit.actor}::uuid, ${audit.requestId}::text, ${audit.reads})`,
     },
     interpret([rows = []]) {
       const [row] = rows as unknown as ReadRow[];

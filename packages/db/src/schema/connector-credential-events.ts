@@ -15,7 +15,6 @@ import {
   uuid,
   varchar,
 } from "drizzle-orm/pg-core";
-import { companies } from "./companies";
 import { ADMIN_ROLE, authenticatedRole } from "./roles";
 
 /** What an event records. */
@@ -36,10 +35,12 @@ export const connectorCredentialEvents = pgTable(
   {
     /** Orders events; also the realtime stream's event ids. */
     id: bigint({ mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
-    companyId: uuid()
-      .notNull()
-      .references(() => companies.id, { onDelete: "cascade" }),
-    /** No foreign keys below: the ledger outlives the connectors and versions it speaks of. */
+    /**
+     * No foreign keys: the ledger outlives the connectors and versions it speaks of, and a key to
+     * companies would make every event share-lock its company's row. A company's deletion still
+     * takes its events (trigger `companies_delete_events`, migration 0009).
+     */
+    companyId: uuid().notNull(),
     connectorId: uuid(),
     credentialId: uuid(),
     version: integer(),
