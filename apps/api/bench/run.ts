@@ -71,7 +71,11 @@ const databaseUrl = url.toString();
 
 await ensureWrk();
 log(`Seeding ${databaseUrl} …`);
-const handle = connectPostgres(databaseUrl, { max: 2 });
+// The harness seeds and fills in long statements: no timeouts for its own (operator) sessions.
+const handle = connectPostgres(databaseUrl, {
+  max: 2,
+  limits: { lockTimeoutMs: 0, statementTimeoutMs: 0 },
+});
 await handle.migrate();
 await seedBench(handle.db, keyring);
 // The API connects as a user must run it: a NOINHERIT login in authenticator.

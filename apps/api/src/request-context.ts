@@ -12,6 +12,15 @@ export const auditOf = (c: Context<AppEnv>): AuditContext => ({
   reads: c.var.deps.auditReads,
 });
 
-/** Runs an operation for the request's caller (one round trip on PostgreSQL). */
+/**
+ * Runs an operation for the request's caller (one round trip on PostgreSQL). Writes get the
+ * request's abort signal, so that a client that left before its write started writes nothing;
+ * reads do not need it, and the signal hangs on a full undici Request that the adapter otherwise
+ * never builds.
+ */
 export const run = <T>(c: Context<AppEnv>, operation: Operation<T>): Promise<T> =>
-  c.var.deps.database.run(c.var.caller.claims, operation, { signal: c.req.raw.signal });
+  c.var.deps.database.run(
+    c.var.caller.claims,
+    operation,
+    operation.role === "service_role" ? { signal: c.req.raw.signal } : {},
+  );

@@ -2,7 +2,7 @@
 // only their company's, nobody rewrites or removes one through the API's roles, and the sealed
 // chain exposes a changed, forged or removed event.
 import { randomUUID } from "node:crypto";
-import { chainEventsOperation, verifyLedger } from "@vibot/db";
+import { chainEventsOperation, pruneEvents, verifyLedger } from "@vibot/db";
 import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -231,6 +231,32 @@ describe("tamper evidence", () => {
         { id: third.id, reason: "event_missing_before" },
       ]),
     );
+  });
+});
+
+describe("the operator's prune", () => {
+  it("removes events before a date and leaves the chain verifiable from the first remaining one", async () => {
+    const c = await freshConnector();
+    for (const secret of ["old-1", "old-2"])
+      expect((await api.request("POST", path(c), { token, body: { secret } })).status).toBe(201);
+    await chain();
+    const cut = new Date(Date.now() + 1000);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await api.request("POST", path(c), { token, body: { secret: "new" } })).status).toBe(
+      201,
+    );
+    await chain();
+    const pruned = await pruneEvents(db.operator.db, cut);
+    expect(pruned).toBeGreaterThan(0);
+    expect(
+      await db.query(
+        "select count(*)::int as n from connector_credential_events where occurred_at < $1",
+        [cut.toISOString()],
+      ),
+    ).toEqual([{ n: 0 }]);
+    expect((await eventsOf(c)).map((e) => e.action)).toEqual(["rotate"]);
+    const report = await verifyLedger(db.operator.db, api.keyring);
+    expect(report.failed).toEqual([]);
   });
 });
 

@@ -75,6 +75,8 @@ it.runIf(runBrowser)("shows connectors and a live rotation in headless Chromium"
   await expect
     .poll(() => page.textContent("#events"), { timeout: 5_000 })
     .toContain(`INSERT connector ${a.connectorId} v1`);
+  // The activity list, fed by GET /v1/audit, shows the rotation.
+  await expect.poll(() => page.textContent("#activity"), { timeout: 5_000 }).toContain("rotate");
   expect(await page.content()).not.toContain("sk_browser_secret");
   expect(consoleErrors).toEqual([]);
   await mkdir(artifacts, { recursive: true });

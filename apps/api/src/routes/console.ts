@@ -1,5 +1,6 @@
 // GET /console: an admin pastes a token and sees the company's connectors with their versions,
-// updated live from the realtime stream. Plain HTML and a little script; no build step.
+// updated live from the realtime stream, and the latest activity from the audit ledger. Plain
+// HTML and a little script; no build step.
 import { randomBytes } from "node:crypto";
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
@@ -27,6 +28,8 @@ const page = (nonce: string) => `<!doctype html>
 <table><thead><tr><th>Connector</th><th>Provider</th><th>Current</th><th>Versions (newest first)</th></tr></thead><tbody id="connectors"></tbody></table>
 <h2>Live changes</h2>
 <ul id="events"></ul>
+<h2>Activity</h2>
+<table><thead><tr><th>When</th><th>Action</th><th>Connector</th><th>Version</th><th>By</th></tr></thead><tbody id="activity"></tbody></table>
 <script nonce="${nonce}">
 "use strict";
 let token = "";
@@ -47,7 +50,17 @@ async function renderVersions(connectorId) {
   row.cells[3].textContent = versions.map((v) => "v" + v.version).join(", ") || "—";
   row.classList.add("flash"); setTimeout(() => row.classList.remove("flash"), 1500);
 }
+async function loadActivity() {
+  const { events } = await api("/v1/audit?limit=20");
+  const body = $("activity"); body.replaceChildren();
+  for (const e of events) {
+    const row = body.insertRow();
+    cell(row, e.occurredAt); cell(row, e.action); cell(row, e.connectorId || "—");
+    cell(row, e.version === null ? "—" : "v" + e.version); cell(row, e.actor || "operator");
+  }
+}
 async function load() {
+  loadActivity().catch(() => {});
   const { connectors } = await api("/v1/connectors");
   const body = $("connectors"); body.replaceChildren();
   for (const connector of connectors) {
@@ -70,6 +83,7 @@ function listen() {
       item.textContent = change.commitTimestamp + " " + change.eventType + " connector " + meta.connectorId + " v" + meta.version;
       $("events").prepend(item);
       renderVersions(meta.connectorId).catch(() => {});
+      loadActivity().catch(() => {});
     });
   }
 }
