@@ -78,27 +78,35 @@ SET search_path = ''
 AS $$
 DECLARE
   key bytea := pg_catalog.decode(audit_key, 'hex');
-  seq bigint;
-  mac text;
-  e record;
-  n integer := 0;
+  last_seq bigint;
+  last_mac text;
+  n integer;
 BEGIN
   IF NOT pg_catalog.pg_try_advisory_xact_lock(7368207346913720435) THEN
     RETURN 0;
   END IF;
-  SELECT c.chain_seq, c.chain_mac INTO seq, mac FROM public.connector_credential_events c
+  SELECT c.chain_seq, c.chain_mac INTO last_seq, last_mac FROM public.connector_credential_events c
   WHERE c.chain_seq IS NOT NULL ORDER BY c.chain_seq DESC LIMIT 1;
-  seq := coalesce(seq, 0);
-  mac := coalesce(mac, '');
-  FOR e IN SELECT c.id, c.seal FROM public.connector_credential_events c
+  -- One statement for the whole batch: the MACs computed in order by a recursive query, then a
+  -- single UPDATE (a statement per event cost more than the chaining itself).
+  WITH RECURSIVE pending AS (
+    SELECT c.id, c.seal, pg_catalog.row_number() OVER (ORDER BY c.id) AS rn
+    FROM public.connector_credential_events c
     WHERE c.chain_seq IS NULL ORDER BY c.id LIMIT batch
-  LOOP
-    seq := seq + 1;
-    mac := 'hmac-sha256:' || kid || ':' || pg_catalog.encode(public.vault_hmac(
-      pg_catalog.convert_to(mac || '|' || seq || '|' || e.seal, 'UTF8'), key, 'sha256'), 'hex');
-    UPDATE public.connector_credential_events c SET chain_seq = seq, chain_mac = mac WHERE c.id = e.id;
-    n := n + 1;
-  END LOOP;
+  ), chained AS (
+    SELECT p.id, p.rn, coalesce(last_seq, 0) + 1 AS seq,
+      'hmac-sha256:' || kid || ':' || pg_catalog.encode(public.vault_hmac(pg_catalog.convert_to(
+        coalesce(last_mac, '') || '|' || (coalesce(last_seq, 0) + 1) || '|' || p.seal, 'UTF8'), key, 'sha256'), 'hex') AS mac
+    FROM pending p WHERE p.rn = 1
+    UNION ALL
+    SELECT p.id, p.rn, c.seq + 1,
+      'hmac-sha256:' || kid || ':' || pg_catalog.encode(public.vault_hmac(pg_catalog.convert_to(
+        c.mac || '|' || (c.seq + 1) || '|' || p.seal, 'UTF8'), key, 'sha256'), 'hex')
+    FROM chained c JOIN pending p ON p.rn = c.rn + 1
+  )
+  UPDATE public.connector_credential_events e SET chain_seq = c.seq, chain_mac = c.mac
+  FROM chained c WHERE e.id = c.id;
+  GET DIAGNOSTICS n = ROW_COUNT;
   RETURN n;
 END
 $$;

@@ -61,25 +61,33 @@ export function wrapPglite(client: PGlite, options: ConnectOptions = {}): Databa
     db,
     listen: (channel, onPayload) => client.listen(channel, onPayload),
     migrate: () => migrate(db, migratorConfig),
-    // Every call into the engine costs (PGlite's query() makes six per statement), so the
-    // context and the statements go in as one pipelined protocol message. PGlite's transaction()
-    // supplies BEGIN/COMMIT and keeps every other transaction out meanwhile.
+    // Every call into the engine costs (PGlite's query() makes six per statement), so a request
+    // is one protocol message: BEGIN, the session switch, the context and statements, COMMIT.
     async run(claims, operation) {
       const { queries, selfContained } = requestQueries(claims, operation, options);
-      const message = pipelineMessage([
-        { sql: `set local session authorization ${REQUEST_SESSION_ROLE}`, params: [] },
-        ...queries,
+      const { serialize } = protocol;
+      // BEGIN, the statements (each with its own Sync) and COMMIT in one protocol message: one
+      // call into the engine per request, under PGlite's transaction lock so that no other
+      // transaction interleaves. A failed statement makes COMMIT roll back.
+      const message = Buffer.concat([
+        serialize.query("begin"),
+        pipelineMessage([
+          { sql: `set local session authorization ${REQUEST_SESSION_ROLE}`, params: [] },
+          ...queries,
+        ]),
+        serialize.query("commit"),
       ]);
       let rows: Record<string, unknown>[][];
       try {
         await prepareSession();
-        rows = await client.transaction(async () => {
+        rows = await client._runExclusiveTransaction(async () => {
           const { messages } = await client.execProtocol(message, { throwOnError: false });
           const failure = messages.find((m) => m instanceof Error);
           if (failure) throw failure;
-          return parseResults(messages, client.parsers).map(
-            (r) => r.rows as Record<string, unknown>[],
-          );
+          // Past BEGIN (and before COMMIT) come the pipelined statements' results.
+          return parseResults(messages, client.parsers)
+            .slice(1, -1)
+            .map((r) => r.rows as Record<string, unknown>[]);
         });
       } catch (error) {
         const failure = operationFailure(operation, error);
