@@ -115,6 +115,34 @@ REVOKE ALL ON FUNCTION public.vault_chain_events(text, text, integer) FROM PUBLI
 --> statement-breakpoint
 GRANT EXECUTE ON FUNCTION public.vault_chain_events(text, text, integer) TO service_role;
 --> statement-breakpoint
+-- A stored version opened with the keyring: its plaintext, or why not — unknown_key,
+-- checksum_mismatch (verified in constant time before any decryption) or undecryptable (pgcrypto
+-- refused although the checksum verified). The one place both request-door functions open a row.
+CREATE OR REPLACE FUNCTION public.vault_open(r public.connector_credentials, kids text,
+  enc_keys text, mac_keys text, OUT secret_json text, OUT failure text)
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+  kid text := pg_catalog.split_part(r.checksum, ':', 2);
+  i integer := pg_catalog.array_position(pg_catalog.string_to_array(kids, ','), kid);
+BEGIN
+  IF i IS NULL THEN
+    failure := 'unknown_key';
+    RETURN;
+  END IF;
+  BEGIN
+    secret_json := public.vault_verified_decrypt(r.checksum, r.company_id, r.connector_id,
+      r.version, kid, r.secret_ciphertext, (pg_catalog.string_to_array(enc_keys, ','))[i],
+      pg_catalog.decode((pg_catalog.string_to_array(mac_keys, ','))[i], 'hex'));
+    IF secret_json IS NULL THEN
+      failure := 'checksum_mismatch';
+    END IF;
+  EXCEPTION WHEN external_routine_invocation_exception THEN
+    failure := 'undecryptable';
+  END;
+END
+$$;
+--> statement-breakpoint
 -- The newest version (wanted NULL) or version `wanted` of the caller's connector, verified and
 -- decrypted, as `authenticated` under RLS, with its `read` event (when audit_reads) or its
 -- `integrity_failure` event in the same transaction. No row: connector_found says which 404.
@@ -130,8 +158,6 @@ AS $$
 #variable_conflict use_column
 DECLARE
   r public.connector_credentials;
-  kid text;
-  i integer;
 BEGIN
   PERFORM public.vault_enter(claims, 'authenticated');
   IF wanted IS NULL THEN
@@ -150,23 +176,8 @@ BEGIN
   END IF;
   id := r.id; company_id := r.company_id; connector_id := r.connector_id; version := r.version;
   rotated_at := r.rotated_at; rotated_by := r.rotated_by; connector_found := true;
-  kid := pg_catalog.split_part(r.checksum, ':', 2);
-  i := pg_catalog.array_position(pg_catalog.string_to_array(kids, ','), kid);
-  IF i IS NULL THEN
-    failure := 'unknown_key';
-  ELSE
-    BEGIN
-      secret_json := public.vault_verified_decrypt(r.checksum, r.company_id, r.connector_id,
-        r.version, kid, r.secret_ciphertext, (pg_catalog.string_to_array(enc_keys, ','))[i],
-        pg_catalog.decode((pg_catalog.string_to_array(mac_keys, ','))[i], 'hex'));
-      IF secret_json IS NULL THEN
-        failure := 'checksum_mismatch';
-      END IF;
-    EXCEPTION WHEN external_routine_invocation_exception THEN
-      -- pgcrypto: "Wrong key or corrupt data" although the checksum verified.
-      failure := 'undecryptable';
-    END;
-  END IF;
+  SELECT o.secret_json, o.failure INTO secret_json, failure
+  FROM public.vault_open(r, kids, enc_keys, mac_keys) o;
   IF failure IS NOT NULL OR audit_reads THEN
     PERFORM public.vault_record_event(r.company_id, r.connector_id, r.id, r.version,
       CASE WHEN failure IS NULL THEN 'read' ELSE 'integrity_failure' END, actor,
@@ -227,20 +238,8 @@ BEGIN
       RETURN NEXT;
       RETURN;
     END IF;
-    i := pg_catalog.array_position(kid_list, pg_catalog.split_part(src.checksum, ':', 2));
-    IF i IS NULL THEN
-      outcome := 'unknown_key';
-    ELSE
-      BEGIN
-        plaintext := public.vault_verified_decrypt(src.checksum, src.company_id, src.connector_id,
-          src.version, kid_list[i], src.secret_ciphertext, enc_list[i], pg_catalog.decode(mac_list[i], 'hex'));
-        IF plaintext IS NULL THEN
-          outcome := 'checksum_mismatch';
-        END IF;
-      EXCEPTION WHEN external_routine_invocation_exception THEN
-        outcome := 'undecryptable';
-      END;
-    END IF;
+    SELECT o.secret_json, o.failure INTO plaintext, outcome
+    FROM public.vault_open(src, kids, enc_keys, mac_keys) o;
     PERFORM public.vault_record_event(company, connector, src.id, src.version,
       CASE WHEN outcome IS NULL THEN 'read' ELSE 'integrity_failure' END, actor, request_id,
       active_kid, seal_key)

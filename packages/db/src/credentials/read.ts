@@ -111,4 +111,5 @@ export const readCredential = (
   keyring: Keyring,
   connectorId: string,
   version?: number,
-) => runInTransaction(tx, readCredentialOperation(keyring, connectorId, version));
+  audit: AuditContext = defaultAudit,
+) => runInTransaction(tx, readCredentialOperation(keyring, connectorId, version, audit));
