@@ -9,6 +9,7 @@ export const errorStatus = {
   version_conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  idempotency_key_reused: 422,
   too_many_requests: 429,
   integrity_check_failed: 500,
   internal_error: 500,

@@ -128,7 +128,28 @@ export const writeErrors = {
   409: errorResponse("expectedVersion does not match the current version"),
   413: errorResponse("Secret over 65,536 bytes or body over 128 KiB"),
   415: errorResponse("The body is not JSON"),
+  422: errorResponse("idempotency_key_reused: the Idempotency-Key came before with another body"),
 } as const;
+
+/**
+ * `Idempotency-Key` of every POST: a repeat of the same request with the same key within 24 h
+ * gets the first response (header `Idempotent-Replayed: true`) and writes nothing.
+ */
+export const IdempotencyHeaders = z.object({
+  "idempotency-key": z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/, "must be 1-255 visible ASCII characters")
+    .optional()
+    .openapi({
+      description:
+        "Makes the POST safe to retry: for 24 h, a repeat with this key and the same body gets " +
+        "the first response and writes nothing; with another body, 422 idempotency_key_reused. " +
+        "Scoped to the caller's company.",
+      example: "rotate-7f3c2a9e",
+    }),
+});
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,

@@ -5,3 +5,4 @@ export * from "./event-id";
 export * from "./key-check";
 export * from "./keyring";
 export * from "./pgcrypto";
+export * from "./request-digest";

@@ -4,6 +4,7 @@ export * from "./availability";
 export * from "./client";
 export * from "./context";
 export * from "./credentials";
+export * from "./idempotency";
 export * from "./migrations";
 export type { Operation } from "./operation";
 export { connectPglite } from "./pglite";

@@ -3,7 +3,14 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { createConnectorOperation, listConnectorsOperation } from "@vibot/db";
 import type { AppEnv } from "../env";
 import { run } from "../request-context";
-import { Connector, CreateConnectorBody, commonErrors, json, writeErrors } from "../schemas";
+import {
+  Connector,
+  CreateConnectorBody,
+  commonErrors,
+  IdempotencyHeaders,
+  json,
+  writeErrors,
+} from "../schemas";
 import { validationHook } from "../validation";
 
 export const connectors = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -18,6 +25,7 @@ connectors.openapi(
     summary: "Create a connector in the caller's company",
     security,
     request: {
+      headers: IdempotencyHeaders,
       body: { required: true, content: { "application/json": { schema: CreateConnectorBody } } },
     },
     responses: { 201: json(Connector, "The new connector"), ...writeErrors },

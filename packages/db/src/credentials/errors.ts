@@ -13,13 +13,25 @@ export class CredentialError extends Error {
   }
 }
 
-/** The driver's error behind a Drizzle query error: its SQLSTATE or connection code, and message. */
-export function databaseErrorOf(error: unknown): { code?: string; message?: string } {
+/**
+ * The driver's error behind a Drizzle query error: its SQLSTATE or connection code, message, and
+ * the constraint it names (postgres.js says `constraint_name`, PGlite `constraint`).
+ */
+export function databaseErrorOf(error: unknown): {
+  code?: string;
+  message?: string;
+  constraint?: string;
+} {
   const candidates = [error, error instanceof Error ? error.cause : undefined];
   for (const candidate of candidates) {
     if (candidate && typeof candidate === "object" && "code" in candidate) {
-      const { code, message } = candidate as { code?: unknown; message?: unknown };
-      return { code: String(code), message: typeof message === "string" ? message : undefined };
+      const { code, message, constraint_name, constraint } = candidate as Record<string, unknown>;
+      const named = constraint_name ?? constraint;
+      return {
+        code: String(code),
+        message: typeof message === "string" ? message : undefined,
+        constraint: typeof named === "string" ? named : undefined,
+      };
     }
   }
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;

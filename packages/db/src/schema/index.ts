@@ -2,6 +2,7 @@
 export * from "./companies";
 export * from "./connector-credential-events";
 export * from "./connector-credentials";
+export * from "./idempotency-keys";
 export * from "./integration-connectors";
 export * from "./keyring-checks";
 export * from "./roles";

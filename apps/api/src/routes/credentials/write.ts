@@ -6,6 +6,7 @@ import { auditOf, run } from "../../request-context";
 import {
   ConnectorParams,
   CredentialVersion,
+  IdempotencyHeaders,
   json,
   RollbackBody,
   RotateBody,
@@ -23,7 +24,7 @@ credentialWrites.openapi(
     tags,
     security,
     summary: "Rotate: write the next version of the connector's secret",
-    request: { params: ConnectorParams, body: jsonBody(RotateBody) },
+    request: { params: ConnectorParams, headers: IdempotencyHeaders, body: jsonBody(RotateBody) },
     responses: { 201: json(CredentialVersion, "The new version"), ...writeErrors },
   }),
   async (c) => {
@@ -48,7 +49,11 @@ credentialWrites.openapi(
     tags,
     security,
     summary: "Write a new version whose secret is that of an earlier retained version",
-    request: { params: ConnectorParams, body: jsonBody(RollbackBody) },
+    request: {
+      params: ConnectorParams,
+      headers: IdempotencyHeaders,
+      body: jsonBody(RollbackBody),
+    },
     responses: { 201: json(CredentialVersion, "The new version"), ...writeErrors },
   }),
   async (c) => {

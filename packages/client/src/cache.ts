@@ -1,0 +1,101 @@
+// The cache of current secrets behind `getCurrent`: keyed by the caller's identity and connector,
+// trusted only while the change feed is live (or, without a feed, for its TTL), evicted by the
+// feed, refreshed by one request per key at a time, and served stale on an outage within
+// `staleIfErrorMs` of the moment it stopped being known fresh.
+import { isUnavailable } from "./errors";
+
+export interface CacheOptions {
+  /** Backstop lifetime of an entry; default 5 minutes. */
+  ttlMs: number;
+  /** How long past that moment a value may still be served while the API cannot answer. */
+  staleIfErrorMs: number;
+  /** Whether a change feed keeps entries fresh (else only the TTL does). */
+  followsFeed: boolean;
+  warn(message: string, fields: Record<string, unknown>): void;
+}
+
+interface Entry<T> {
+  value: T;
+  /** When the request that fetched it started. */
+  fetchedAt: number;
+}
+
+export class CurrentCache<T> {
+  readonly #entries = new Map<string, Entry<T>>();
+  readonly #inflight = new Map<string, Promise<T>>();
+  /** Evictions per connector, so that a fetch that raced a change does not store a stale value. */
+  readonly #evictions = new Map<string, number>();
+  /** Times the feed came live; a fetch that started before does not store its value either. */
+  #epoch = 0;
+  /** Since when the feed is down (undefined while live); entries are not trusted meanwhile. */
+  #downSince: number | undefined;
+
+  constructor(private readonly options: CacheOptions) {
+    this.#downSince = options.followsFeed ? Date.now() : undefined;
+  }
+
+  /** The value for `identity`'s `connectorId`, from memory when fresh, else from `fetch`. */
+  get(identity: string, connectorId: string, fetch: () => Promise<T>): Promise<T> {
+    const key = `${identity}\n${connectorId}`;
+    const entry = this.#entries.get(key);
+    if (entry && this.#downSince === undefined && Date.now() - entry.fetchedAt < this.options.ttlMs)
+      return Promise.resolve(entry.value);
+    let pending = this.#inflight.get(key);
+    if (!pending) {
+      pending = this.#refresh(key, connectorId, fetch).finally(() => this.#inflight.delete(key));
+      this.#inflight.set(key, pending);
+    }
+    return pending;
+  }
+
+  async #refresh(key: string, connectorId: string, fetch: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    const generation = this.#generation(connectorId);
+    try {
+      const value = await fetch();
+      if (generation === this.#generation(connectorId))
+        this.#entries.set(key, { value, fetchedAt: started });
+      return value;
+    } catch (error) {
+      const entry = this.#entries.get(key);
+      if (!entry || !isUnavailable(error)) {
+        this.#entries.delete(key);
+        throw error;
+      }
+      const staleMs = Date.now() - this.#staleSince(entry);
+      if (staleMs > this.options.staleIfErrorMs) throw error;
+      this.options.warn("serving a cached secret: the vault is unavailable", {
+        connectorId,
+        staleMs,
+        error: String(error),
+      });
+      return entry.value;
+    }
+  }
+
+  #generation = (connectorId: string) => `${this.#epoch}/${this.#evictions.get(connectorId) ?? 0}`;
+
+  /** When an entry stopped being known fresh: its TTL ran out, or the feed went down. */
+  #staleSince(entry: Entry<T>) {
+    const expires = entry.fetchedAt + this.options.ttlMs;
+    return Math.max(entry.fetchedAt, Math.min(expires, this.#downSince ?? expires));
+  }
+
+  /** A change of `connectorId` was seen: no identity's entry of it is served again. */
+  evict(connectorId: string) {
+    this.#evictions.set(connectorId, (this.#evictions.get(connectorId) ?? 0) + 1);
+    for (const key of this.#entries.keys())
+      if (key.endsWith(`\n${connectorId}`)) this.#entries.delete(key);
+  }
+
+  /** The feed is live again: what was cached before may have missed changes, so it goes. */
+  live() {
+    this.#downSince = undefined;
+    this.#epoch++;
+    this.#entries.clear();
+  }
+
+  down() {
+    this.#downSince ??= Date.now();
+  }
+}

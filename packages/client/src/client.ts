@@ -1,0 +1,160 @@
+// createVaultClient: one typed method per route of the API (types generated from its OpenAPI
+// document), errors as typed classes, safe retries, and `getCurrent` served from a cache that the
+// change feed keeps fresh.
+import createClient from "openapi-fetch";
+import { CurrentCache } from "./cache";
+import { CHANNEL, ChangeFeed } from "./changes";
+import { errorFromResponse } from "./errors";
+import type { components, paths } from "./generated/openapi";
+import { identityOf } from "./identity";
+import { defaultRetry, type RetryOptions, retryingFetch } from "./retry";
+
+type Schemas = components["schemas"];
+export type Connector = Schemas["Connector"];
+export type Credential = Schemas["Credential"];
+export type CredentialVersion = Schemas["CredentialVersion"];
+export type CredentialVersionList = Schemas["CredentialVersionList"];
+export type AuditPage = Schemas["AuditPage"];
+export type AuditQuery = NonNullable<paths["/v1/audit"]["get"]["parameters"]["query"]>;
+export type Secret = Schemas["Secret"];
+
+export interface VaultClientOptions {
+  /** The API's origin, e.g. `https://vault.internal`. */
+  baseUrl: string;
+  /** The caller's access token; asked again for every request and every stream (re)connect. */
+  getToken: () => string | Promise<string>;
+  /** Lifetime of a cached current secret when no change says otherwise; default 5 minutes. */
+  cacheTtlMs?: number;
+  /** While the API cannot answer, keep serving a cached value this long; default 0 (never). */
+  staleIfErrorMs?: number;
+  /** Follow the realtime stream to evict changed secrets at once; default true. */
+  realtime?: boolean;
+  retry?: Partial<RetryOptions>;
+  /** Where warnings go (e.g. a stale value served); default `console`. */
+  logger?: { warn(message: string, fields?: Record<string, unknown>): void };
+  fetch?: typeof fetch;
+}
+
+export interface WriteOptions {
+  /** Sent as Idempotency-Key; a fresh one is made for every call when absent. */
+  idempotencyKey?: string;
+}
+
+const newKey = () => globalThis.crypto.randomUUID();
+
+export function createVaultClient(options: VaultClientOptions) {
+  const baseUrl = options.baseUrl.replace(/\/+$/, "");
+  const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const retry = { ...defaultRetry, ...options.retry };
+  const logger = options.logger ?? console;
+  const api = createClient<paths>({
+    baseUrl,
+    fetch: retryingFetch(fetchImpl, options.getToken, retry),
+  });
+  const followsFeed = options.realtime ?? true;
+  const cache = new CurrentCache<Credential>({
+    ttlMs: options.cacheTtlMs ?? 5 * 60_000,
+    staleIfErrorMs: options.staleIfErrorMs ?? 0,
+    followsFeed,
+    warn: (message, fields) => logger.warn(`@vibot/client: ${message}`, fields),
+  });
+  const feed = followsFeed
+    ? new ChangeFeed(
+        `${baseUrl}/v1/realtime?channel=${encodeURIComponent(CHANNEL)}`,
+        options.getToken,
+        fetchImpl,
+        {
+          live: () => cache.live(),
+          down: () => cache.down(),
+          changed: (connectorId) => cache.evict(connectorId),
+        },
+        { ...retry, baseDelayMs: 250 },
+      )
+    : undefined;
+
+  /** The data of a success, or the typed error of anything else. */
+  async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>) {
+    const { data, error, response } = await call;
+    if (!response.ok) throw errorFromResponse(response, error);
+    return data as T;
+  }
+
+  const byConnector = (connectorId: string) => ({ params: { path: { connectorId } } });
+  const byVersion = (connectorId: string, version: number) => ({
+    params: { path: { connectorId, version: String(version) } },
+  });
+  const keyed = (write?: WriteOptions) => ({
+    params: { header: { "idempotency-key": write?.idempotencyKey ?? newKey() } },
+  });
+
+  const fetchCurrent = (connectorId: string) =>
+    ok(api.GET("/v1/connectors/{connectorId}/credentials/current", byConnector(connectorId)));
+
+  /** After this client's own change, its cache does not wait for the stream to hear of it. */
+  const evicting =
+    (connectorId: string) =>
+    <T>(result: T) => {
+      cache.evict(connectorId);
+      return result;
+    };
+
+  return {
+    health: () => ok(api.GET("/healthz")),
+    ready: () => ok(api.GET("/readyz")),
+    listConnectors: async () => (await ok(api.GET("/v1/connectors"))).connectors,
+    createConnector: (body: Schemas["CreateConnector"], write?: WriteOptions) =>
+      ok(api.POST("/v1/connectors", { body, params: keyed(write).params })),
+    listVersions: (connectorId: string) =>
+      ok(api.GET("/v1/connectors/{connectorId}/credentials", byConnector(connectorId))),
+    getVersion: (connectorId: string, version: number) =>
+      ok(
+        api.GET(
+          "/v1/connectors/{connectorId}/credentials/{version}",
+          byVersion(connectorId, version),
+        ),
+      ),
+    /** The current secret, always from the API (one audited read). */
+    fetchCurrent,
+    /**
+     * The current secret from memory when fresh (see the cache's rules), else from the API; one
+     * request per connector at a time however many callers miss together.
+     */
+    async getCurrent(connectorId: string): Promise<Credential> {
+      const identity = identityOf(await options.getToken());
+      return cache.get(identity, connectorId, () => fetchCurrent(connectorId));
+    },
+    rotate: (connectorId: string, body: Schemas["RotateCredential"], write?: WriteOptions) =>
+      ok(
+        api.POST("/v1/connectors/{connectorId}/credentials", {
+          body,
+          params: { path: { connectorId }, ...keyed(write).params },
+        }),
+      ).then(evicting(connectorId)),
+    rollback: (connectorId: string, body: Schemas["RollbackCredential"], write?: WriteOptions) =>
+      ok(
+        api.POST("/v1/connectors/{connectorId}/credentials/rollback", {
+          body,
+          params: { path: { connectorId }, ...keyed(write).params },
+        }),
+      ).then(evicting(connectorId)),
+    destroyVersion: (connectorId: string, version: number) =>
+      ok(
+        api.DELETE(
+          "/v1/connectors/{connectorId}/credentials/{version}",
+          byVersion(connectorId, version),
+        ),
+      ).then(evicting(connectorId)),
+    destroyAll: (connectorId: string) =>
+      ok(api.DELETE("/v1/connectors/{connectorId}/credentials", byConnector(connectorId))).then(
+        evicting(connectorId),
+      ),
+    listAudit: (query: AuditQuery = {}) => ok(api.GET("/v1/audit", { params: { query } })),
+    /** Stops the change feed; pending requests finish. */
+    async close() {
+      feed?.close();
+      await feed?.done;
+    },
+  };
+}
+
+export type VaultClient = ReturnType<typeof createVaultClient>;

@@ -1,0 +1,84 @@
+// Idempotent writes at the request door (SPEC §11): a write sent with an Idempotency-Key runs
+// wrapped so that, in its own transaction, the key is remembered with the request's digest and
+// the rows the write answered. A repeat is answered from those rows (`recallRequestOperation`)
+// and writes nothing; a repeat racing the first waits on its key, rolls back, and is answered the
+// same way (`IdempotencyRace`).
+import { type SQL, sql } from "drizzle-orm";
+import { databaseErrorOf } from "./credentials/errors";
+import { type Operation, operationFailure } from "./operation";
+
+/** How long a key is remembered (migration 0011 says the same). */
+export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
+
+export interface IdempotentRequest {
+  /** The client's Idempotency-Key, scoped to the caller's company. */
+  key: string;
+  /** `requestDigest` of the request (method, path, body). */
+  digest: string;
+}
+
+/** What a key remembers: the first request's digest and its operation's rows. */
+export interface RememberedRequest {
+  digest: string;
+  rows: Record<string, unknown>[];
+}
+
+/** The write lost a race to a repeat with the same key; it rolled back and wrote nothing. */
+export class IdempotencyRace extends Error {
+  override readonly name = "IdempotencyRace";
+  constructor() {
+    super("another request with this Idempotency-Key committed first");
+  }
+}
+
+/** The caller's company's live entry for `key`, if any (an expired one is dropped first). */
+export function recallRequestOperation(key: string): Operation<RememberedRequest | undefined> {
+  return {
+    role: "service_role",
+    body: {
+      call: (claims) =>
+        sql`select request_digest as digest, result as rows
+          from public.vault_recall_request(${claims}, ${key})`,
+    },
+    interpret: ([rows = []]) => rows[0] as RememberedRequest | undefined,
+  };
+}
+
+/**
+ * `operation` (a write of one statement, or a call) that also remembers `request` with the rows
+ * it answers, in the same statement: the write runs first (its rows materialised), then the key
+ * is inserted, and only then are the rows returned.
+ */
+export function rememberingOperation<T>(
+  operation: Operation<T>,
+  request: IdempotentRequest,
+): Operation<T> {
+  const remembered = (statement: SQL, claims: SQL) =>
+    sql`with result as materialized (${statement})
+      select * from result where (select public.vault_remember_request(${claims}, ${request.key},
+        ${request.digest}, (select coalesce(jsonb_agg(to_jsonb(r)), '[]'::jsonb) from result r)))`;
+  const { body } = operation;
+  if (!("call" in body) && body.statements.length !== 1)
+    throw new Error("only a write of one statement can be remembered");
+  return {
+    ...operation,
+    body:
+      "call" in body
+        ? { call: (claims) => remembered(body.call(claims), claims) }
+        : {
+            statements: body.statements.map((statement) =>
+              remembered(statement, sql`current_setting('request.jwt.claims', true)`),
+            ),
+          },
+    mapError(error) {
+      const { code, constraint } = databaseErrorOf(error);
+      if (code === "23505" && constraint === "idempotency_keys_company_id_key_pk")
+        return new IdempotencyRace();
+      return operationFailure(operation, error);
+    },
+  };
+}
+
+/** The answer a remembered request gets: the first one's rows, read by the same operation. */
+export const replay = <T>(operation: Operation<T>, remembered: RememberedRequest): T =>
+  operation.interpret([remembered.rows]);
