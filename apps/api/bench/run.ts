@@ -9,6 +9,7 @@ import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
 import { SignJWT } from "jose";
 import postgres from "postgres";
+import { measureClient } from "./client";
 import { ensureWrk, type LoadFigures, measure, type RequestShape } from "./load";
 import { runPgbench } from "./pgbench";
 import { type Row, writeReport } from "./report";
@@ -148,6 +149,11 @@ const [hotState] = await queryRows<{ counter: number; kept: number; newest: numb
       (select max(version) from connector_credentials where connector_id = ${HOT_CONNECTOR}) as newest
     from integration_connectors where id = ${HOT_CONNECTOR}`,
 );
+log("client: cached getCurrent and invalidation by the change feed …");
+const client = await measureClient(server.url, token, readConnector(1), {
+  seconds: quick ? 1 : 3,
+  rotations: 100,
+});
 log(`filling the table to ${timing.rows.toLocaleString("en")} rows …`);
 const filled = await fillTo(handle.db, timing.rows);
 const readMillion = await load(readCurrent);
@@ -244,6 +250,18 @@ const rows: Row[] = [
     figures: fig(pglite),
     bar: ">= 500 req/s",
     met: pglite.rps >= 500,
+  },
+  {
+    name: "client: cached getCurrent in process",
+    figures: `${Math.round(client.cachedReadsPerSecond).toLocaleString("en")} reads/s`,
+    bar: ">= 100,000 reads/s",
+    met: client.cachedReadsPerSecond >= 100_000,
+  },
+  {
+    name: `client: rotation by another client to a subscribed cache (${client.rotations} rotations)`,
+    figures: `p50 ${client.invalidationP50Ms.toFixed(1)} ms, p99 ${client.invalidationP99Ms.toFixed(1)} ms`,
+    bar: "p99 <= 1 s",
+    met: client.rotations === 100 && client.invalidationP99Ms <= 1_000,
   },
   { name: "API resident memory under read load (peak)", figures: `${rssMiB} MiB` },
   { name: "pgbench: plain PK SELECT of a bytea row", figures: `${Math.round(pg.plainSelect)} tps` },

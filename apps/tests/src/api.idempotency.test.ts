@@ -121,7 +121,7 @@ describe("scope and lifetime", () => {
     const key = randomUUID();
     const first = await api.request("POST", path(connector), withKey(key, { secret: "s" }));
     await db.query(
-      "update idempotency_keys set storedat = now() - interval '25 hours' where key = $1",
+      "update idempotency_keys set created_at = now() - interval '25 hours' where key = $1",
       [key],
     );
     const later = await api.request("POST", path(connector), withKey(key, { secret: "s" }));
