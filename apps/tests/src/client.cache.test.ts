@@ -1,0 +1,131 @@
+// @vibot/client's cache of current secrets against the real API on a free port (both engines):
+// served from memory, one request per miss, keyed by identity, evicted by the change feed within a
+// second, the TTL backstop, stale-if-error during an outage and recovery after it, and the
+// stream's reconnection with a fresh token and Last-Event-ID.
+import { NotFoundError, VaultUnreachableError } from "@vibot/client";
+import { describe, expect, it } from "vitest";
+import { tokenFor } from "./support/api";
+import { eventually, recordingLogger, sleep } from "./support/client";
+import {
+  a,
+  b,
+  client,
+  newConnector,
+  served,
+  tokenA,
+  useClientSuite,
+  warm,
+} from "./support/client-suite";
+
+useClientSuite();
+
+describe("getCurrent's cache", () => {
+  it("serves from memory after the first read, and makes one request for concurrent misses", async () => {
+    const connectorId = await newConnector();
+    const vault = client();
+    await warm(vault, connectorId);
+    const before = vault.reads();
+    const many = await Promise.all(Array.from({ length: 50 }, () => vault.getCurrent(connectorId)));
+    expect(new Set(many.map((c) => c.version))).toEqual(new Set([1]));
+    expect(vault.reads() - before).toBe(0);
+
+    const cold = client({ realtime: false });
+    await Promise.all(Array.from({ length: 20 }, () => cold.getCurrent(connectorId)));
+    expect(cold.reads()).toBe(1);
+  });
+
+  it("evicts on another client's rotation and destroy, within a second", async () => {
+    const connectorId = await newConnector();
+    const reader = client();
+    const writer = client({ realtime: false });
+    await warm(reader, connectorId);
+    const rotated = await writer.rotate(connectorId, { secret: "v2" });
+    const seen = await eventually(
+      async () => (await reader.getCurrent(connectorId)).version === rotated.version,
+      1_000,
+    );
+    expect(seen).toBe(true);
+    await writer.destroyAll(connectorId);
+    expect(
+      await eventually(
+        async () => (await reader.getCurrent(connectorId).catch((e) => e)) instanceof NotFoundError,
+        1_000,
+      ),
+    ).toBe(true);
+  });
+
+  it("keys entries by identity: another company's token never gets a cached entry", async () => {
+    const connectorId = await newConnector("a-secret");
+    let token = tokenA;
+    const vault = client({ realtime: false, getToken: () => token });
+    expect((await vault.getCurrent(connectorId)).secret).toBe("a-secret");
+    token = await tokenFor(b.admin);
+    expect(await vault.getCurrent(connectorId).catch((e) => e)).toBeInstanceOf(NotFoundError);
+  });
+
+  it("refreshes after the TTL when no feed keeps it fresh", async () => {
+    const connectorId = await newConnector();
+    const vault = client({ realtime: false, cacheTtlMs: 100 });
+    await vault.getCurrent(connectorId);
+    await vault.getCurrent(connectorId);
+    expect(vault.reads()).toBe(1);
+    await sleep(150);
+    await vault.getCurrent(connectorId);
+    expect(vault.reads()).toBe(2);
+  });
+});
+
+describe("outages and the stream", () => {
+  it("serves the last value within staleIfErrorMs while the API is down, then recovers by itself", async () => {
+    const connectorId = await newConnector();
+    const logger = recordingLogger();
+    const vault = client({ staleIfErrorMs: 1_500, logger, retry: { retries: 0 } });
+    await warm(vault, connectorId);
+    await served.stop();
+    try {
+      // Once the client noticed (its stream broke), each read is a warned stale answer.
+      const warned = await eventually(async () => {
+        expect((await vault.getCurrent(connectorId)).version).toBe(1);
+        return logger.warnings.length > 0;
+      }, 1_000);
+      expect(warned).toBe(true);
+      await sleep(1_600);
+      expect(await vault.getCurrent(connectorId).catch((e) => e)).toBeInstanceOf(
+        VaultUnreachableError,
+      );
+    } finally {
+      await served.start();
+    }
+    const writer = client({ realtime: false });
+    await eventually(async () => (await vault.getCurrent(connectorId).catch(() => null)) !== null);
+    const rotated = await writer.rotate(connectorId, { secret: "after" });
+    expect(
+      await eventually(
+        async () => (await vault.getCurrent(connectorId)).version === rotated.version,
+        5_000,
+      ),
+    ).toBe(true);
+  });
+
+  it("reconnects with a fresh token and Last-Event-ID when its token expires, and closes with the client", async () => {
+    const connectorId = await newConnector();
+    let issued = 0;
+    const vault = client({
+      getToken: () => {
+        issued++;
+        return tokenFor(a.admin, { expiresIn: "2s" });
+      },
+    });
+    const streams = () => vault.sent.filter((r) => r.url.includes("/v1/realtime"));
+    await vault.getCurrent(connectorId);
+    await vault.rotate(connectorId, { secret: "v2" });
+    expect(await eventually(() => streams().length >= 2, 6_000)).toBe(true);
+    const reconnect = streams()[1] as Request;
+    expect(reconnect.headers.get("last-event-id")).toMatch(/^[\w.-]+\.[0-9a-f]{32}$/);
+    expect(issued).toBeGreaterThan(2);
+    await vault.close();
+    const count = streams().length;
+    await sleep(600);
+    expect(streams().length).toBe(count);
+  });
+});
