@@ -68,7 +68,7 @@ describe("500 and 503", () => {
     try {
       const ready = await api.request("GET", "/readyz");
       expect(ready.status).toBe(503);
-      expect(ready.body.error.code).toBe("service_unavailable");
+      expect(ready.body.error?.code).toBe("service_unavailable");
     } finally {
       const row = saved[0] as { id: number; hash: string; created_at: string };
       await db.query(

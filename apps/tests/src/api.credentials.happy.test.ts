@@ -37,7 +37,7 @@ describe("connectors", () => {
 
     const listed = await api.request("GET", "/v1/connectors", { token });
     expect(listed.status, listed.text).toBe(200);
-    expect(listed.body.connectors.map((c: { id: string }) => c.id)).toEqual(
+    expect(listed.body.connectors?.map((c: { id: string }) => c.id)).toEqual(
       expect.arrayContaining([a.connectorId, created.body.id]),
     );
   });
@@ -114,8 +114,8 @@ describe("credentials", () => {
     const listed = await api.request("GET", path(), { token: tokenT });
     expect(listed.status, listed.text).toBe(200);
     expect(listed.body.currentVersion).toBe(2);
-    expect(listed.body.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
-    expect(Object.keys(listed.body.versions[0]).sort()).toEqual([
+    expect(listed.body.versions?.map((v) => v.version)).toEqual([2, 1]);
+    expect(Object.keys(listed.body.versions?.[0] ?? {}).sort()).toEqual([
       "id",
       "rotatedAt",
       "rotatedBy",

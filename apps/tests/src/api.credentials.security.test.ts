@@ -48,7 +48,7 @@ describe("across companies", () => {
     ];
     for (const response of await Promise.all(attempts)) {
       expect(response.status, response.text).toBe(404);
-      expect(response.body.error.code).toBe("not_found");
+      expect(response.body.error?.code).toBe("not_found");
       expect(response.text).not.toContain(SECRET_A);
     }
     expect(await credentialRows(db, a.connectorId)).toEqual(before);
@@ -62,7 +62,7 @@ describe("across companies", () => {
   it("lists only the caller's company's connectors", async () => {
     const listed = await api.request("GET", "/v1/connectors", { token: tokenB });
     expect(listed.status, listed.text).toBe(200);
-    expect(listed.body.connectors.map((c: { id: string }) => c.id)).toEqual([b.connectorId]);
+    expect(listed.body.connectors?.map((c: { id: string }) => c.id)).toEqual([b.connectorId]);
   });
 
   it("reads the company from the top-level claim even when app_metadata names another", async () => {
@@ -129,7 +129,7 @@ describe("integrity", () => {
       { token: tokenA },
     );
     expect(response.status, response.text).toBe(500);
-    expect(response.body.error.code).toBe("integrity_check_failed");
+    expect(response.body.error?.code).toBe("integrity_check_failed");
     expect(response.text).not.toContain(SECRET_A);
 
     const security = api.logs

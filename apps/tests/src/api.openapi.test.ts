@@ -26,9 +26,9 @@ it("serves an OpenAPI 3.1 document that passes validation", async () => {
 
 it("lists every route of the HTTP contract", async () => {
   const { body } = await api.request("GET", "/openapi.json");
-  const operations = Object.entries(body.paths as Record<string, Record<string, unknown>>).flatMap(
-    ([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
-  );
+  const operations = Object.entries(
+    (body as { paths: Record<string, Record<string, unknown>> }).paths,
+  ).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
   expect(operations.sort()).toEqual(
     [
       "POST /v1/connectors",

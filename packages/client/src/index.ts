@@ -3,4 +3,5 @@
 export type { CacheOptions } from "./cache";
 export * from "./client";
 export * from "./errors";
+export type { components, paths } from "./generated/openapi";
 export type { RetryOptions } from "./retry";

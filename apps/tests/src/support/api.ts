@@ -2,6 +2,7 @@
 import { Writable } from "node:stream";
 import { type AppDependencies, createApp } from "@vibot/api";
 import { createLogger } from "@vibot/api/logger";
+import type { components } from "@vibot/client";
 import type { Keyring } from "@vibot/crypto";
 import type { JwtClaims } from "@vibot/db";
 import { SignJWT } from "jose";
@@ -28,6 +29,21 @@ export async function tokenFor(
   if (!options.omitExp) jwt = jwt.setExpirationTime(options.expiresIn ?? "1h");
   return jwt.sign(new TextEncoder().encode(options.secret ?? JWT_SECRET));
 }
+
+type Schemas = components["schemas"];
+
+/**
+ * Any of the API's JSON bodies, typed from its OpenAPI document, every field optional: a test
+ * asserts the fields it expects of the answer it got.
+ */
+export type ResponseBody = Partial<
+  Schemas["Credential"] &
+    Schemas["CredentialVersion"] &
+    Schemas["CredentialVersionList"] &
+    Schemas["Connector"] &
+    Schemas["AuditPage"] &
+    Schemas["Error"] & { connectors: Schemas["Connector"][]; status: string }
+>;
 
 export interface RequestOptions {
   token?: string;
@@ -81,8 +97,7 @@ export async function createTestApi(
     } catch {
       json = undefined;
     }
-    // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
-    return { status: response.status, headers: response.headers, text, body: json as any };
+    return { status: response.status, headers: response.headers, text, body: json as ResponseBody };
   }
 
   return { app, logs, logger, keyring, request };
