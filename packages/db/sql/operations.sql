@@ -250,3 +250,39 @@ select e.id::text as id, e.action, e.company_id, e.connector_id, e.credential_id
           left join lateral public.vault_version_written(e.credential_id) w on true
           where e.id > $1::bigint and e.action in ('rotate', 'rollback', 'destroy', 'reencrypt')
           order by e.id limit $2;
+
+-- any POST with Idempotency-Key: first, its entry — as service_role; one statement, its own implicit transaction (the function enters the request context)
+-- statement 1
+--   $1: the request's verified JWT claims (JSON)
+--   $2: Idempotency-Key (scoped to the company)
+select request_digest as digest, result as rows
+          from public.vault_recall_request($1, $2);
+
+-- any POST with Idempotency-Key: then the write, remembered (here a rotation) — as service_role; one statement, its own implicit transaction (the function enters the request context)
+-- statement 1
+--   $1: the request's verified JWT claims (JSON)
+--   $2: connector id
+--   $3: the secret's JSON text
+--   $4: NULL
+--   $5: expected version
+--   $6: acting user (the token's sub)
+--   $7: versions kept (CREDENTIALS_MAX_VERSIONS)
+--   $8: active kid
+--   $9: keyring: kids, comma-separated
+--   $10: keyring: encryption keys, comma-separated
+--   $11: keyring: MAC keys (hex), comma-separated
+--   $12: the active kid's audit key (hex)
+--   $13: request id (audit)
+--   $14: record read events (CREDENTIALS_AUDIT_READS)
+--   $15: the request's verified JWT claims (JSON)
+--   $16: Idempotency-Key (scoped to the company)
+--   $17: keyed digest of method, path and body
+with result as materialized (select id, company_id as "companyId", connector_id as "connectorId", version,
+          rotated_at as "rotatedAt", rotated_by as "rotatedBy",
+          current_version as "currentVersion", outcome
+          from public.vault_write_version($1, $2, $3::text,
+            $4::int, $5::int, $6::uuid,
+            $7::int, $8, $9, $10, $11,
+            $12, $13::text, $14))
+      select * from result where (select public.vault_remember_request($15, $16,
+        $17, (select coalesce(jsonb_agg(to_jsonb(r)), '[]'::jsonb) from result r)));

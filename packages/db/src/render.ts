@@ -13,6 +13,7 @@ import {
   rollbackCredentialVersionOperation,
   writeCredentialVersionOperation,
 } from "./credentials";
+import { recallRequestOperation, rememberingOperation } from "./idempotency";
 import type { Operation } from "./operation";
 import { ADMIN_ROLE } from "./schema/roles";
 
@@ -60,7 +61,20 @@ export async function renderOperations(): Promise<string> {
     [1000, "page size"],
     ["<request id>", "request id (audit)"],
     [true, "record read events (CREDENTIALS_AUDIT_READS)"],
+    ["<idempotency key>", "Idempotency-Key (scoped to the company)"],
+    ["<digest>", "keyed digest of method, path and body"],
   ]);
+  const rotation = writeCredentialVersionOperation(
+    keyring,
+    {
+      connectorId: CONNECTOR,
+      secretJson: SECRET,
+      rotatedBy: USER,
+      expectedVersion: 2,
+      maxVersions: 10,
+    },
+    AUDIT,
+  );
   const operations: [string, Operation<unknown>][] = [
     [
       "POST /v1/connectors",
@@ -111,6 +125,14 @@ export async function renderOperations(): Promise<string> {
       destroyCredentialVersionsOperation(keyring, CONNECTOR, USER, undefined, AUDIT),
     ],
     ["GET /v1/realtime (Last-Event-ID replay)", changesSinceOperation("41")],
+    [
+      "any POST with Idempotency-Key: first, its entry",
+      recallRequestOperation("<idempotency key>"),
+    ],
+    [
+      "any POST with Idempotency-Key: then the write, remembered (here a rotation)",
+      rememberingOperation(rotation, { key: "<idempotency key>", digest: "<digest>" }),
+    ],
   ];
   const sections = operations.map(([route, operation]) => {
     const { queries, selfContained } = requestQueries(CLAIMS, operation, {});

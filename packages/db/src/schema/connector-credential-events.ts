@@ -12,6 +12,7 @@ import {
   pgTable,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
   varchar,
 } from "drizzle-orm/pg-core";
@@ -51,8 +52,11 @@ export const connectorCredentialEvents = pgTable(
     occurredAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     /** `hmac-sha256:<kid>:<hex>` over the event's fields under the kid's audit key. */
     seal: varchar({ length: 128 }).notNull(),
-    /** Position in the single chain, set once by the sequencer a moment after commit. */
-    chainSeq: bigint({ mode: "number" }).unique(),
+    /**
+     * Position in the single chain, set once by the sequencer a moment after commit. Unique where
+     * set: an event is recorded without one, so the index costs its insert nothing.
+     */
+    chainSeq: bigint({ mode: "number" }),
     /** `hmac-sha256:<kid>:<hex>` over the previous chain MAC, this position and this seal. */
     chainMac: varchar({ length: 128 }),
   },
@@ -63,6 +67,9 @@ export const connectorCredentialEvents = pgTable(
     ),
     index("idx_connector_credential_events_company_id").on(t.companyId, t.id.desc()),
     index("idx_connector_credential_events_unchained").on(t.id).where(sql`${t.chainSeq} is null`),
+    uniqueIndex("connector_credential_events_chain_seq_key")
+      .on(t.chainSeq)
+      .where(sql`${t.chainSeq} is not null`),
     pgPolicy("Audit events visible to admins", {
       for: "select",
       to: authenticatedRole,
