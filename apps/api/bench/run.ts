@@ -118,8 +118,9 @@ async function withoutLedgerWrites<T>(work: () => Promise<T>): Promise<T> {
   if (!original) throw new Error("vault_record_event not found");
   await queryRows(
     handle.db,
-    sql`create or replace function public.vault_record_event(uuid, uuid, uuid, integer, text, uuid,
-      text, text, bytea) returns bigint language sql as 'select 0::bigint'`,
+    sql`create or replace function public.vault_record_event(company uuid, connector uuid,
+      credential uuid, version integer, action text, actor uuid, request_id text, kid text,
+      audit_key bytea) returns bigint language sql as 'select 0::bigint'`,
   );
   try {
     return await work();
