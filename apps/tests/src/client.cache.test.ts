@@ -1,7 +1,7 @@
 // @vibot/client's cache of current secrets against the real API on a free port (both engines):
-// served from memory, one request per miss, keyed by identity, evicted by the change feed within a
-// second, the TTL backstop, stale-if-error during an outage and recovery after it, and the
-// stream's reconnection with a fresh token and Last-Event-ID.
+// served from memory, one request per miss, keyed by identity, evicted by the change feed (the
+// bench measures how soon), the TTL backstop, stale-if-error during an outage and recovery after
+// it, and the stream's reconnection with a fresh token and Last-Event-ID.
 import { NotFoundError, VaultUnreachableError } from "@vibot/client";
 import { describe, expect, it } from "vitest";
 import { tokenFor } from "./support/api";
@@ -34,7 +34,8 @@ describe("getCurrent's cache", () => {
     expect(cold.reads()).toBe(1);
   });
 
-  it("evicts on another client's rotation and destroy, within a second", async () => {
+  // Within a second is the bench's bar (p99 over 100 rotations); here the bound is generous.
+  it("evicts on another client's rotation and destroy, through the stream", async () => {
     const connectorId = await newConnector();
     const reader = client();
     const writer = client({ realtime: false });
@@ -42,14 +43,14 @@ describe("getCurrent's cache", () => {
     const rotated = await writer.rotate(connectorId, { secret: "v2" });
     const seen = await eventually(
       async () => (await reader.getCurrent(connectorId)).version === rotated.version,
-      1_000,
+      5_000,
     );
     expect(seen).toBe(true);
     await writer.destroyAll(connectorId);
     expect(
       await eventually(
         async () => (await reader.getCurrent(connectorId).catch((e) => e)) instanceof NotFoundError,
-        1_000,
+        5_000,
       ),
     ).toBe(true);
   });
@@ -65,11 +66,11 @@ describe("getCurrent's cache", () => {
 
   it("refreshes after the TTL when no feed keeps it fresh", async () => {
     const connectorId = await newConnector();
-    const vault = client({ realtime: false, cacheTtlMs: 100 });
+    const vault = client({ realtime: false, cacheTtlMs: 1_000 });
     await vault.getCurrent(connectorId);
     await vault.getCurrent(connectorId);
     expect(vault.reads()).toBe(1);
-    await sleep(150);
+    await sleep(1_100);
     await vault.getCurrent(connectorId);
     expect(vault.reads()).toBe(2);
   });
@@ -87,7 +88,7 @@ describe("outages and the stream", () => {
       const warned = await eventually(async () => {
         expect((await vault.getCurrent(connectorId)).version).toBe(1);
         return logger.warnings.length > 0;
-      }, 1_000);
+      }, 5_000);
       expect(warned).toBe(true);
       await sleep(1_600);
       expect(await vault.getCurrent(connectorId).catch((e) => e)).toBeInstanceOf(

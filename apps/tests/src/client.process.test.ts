@@ -84,7 +84,7 @@ onPostgres("recovers by itself after the API is killed and restarted", async () 
       await eventually(async () => {
         expect((await vault.getCurrent(tenant.connectorId)).secret).toBe("before");
         return logger.warnings.length > 0;
-      }, 2_000),
+      }, 5_000),
     ).toBe(true);
     const noticed = Date.now();
     // Meanwhile another writer rotates the credential (straight through the database).
