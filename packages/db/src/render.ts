@@ -88,20 +88,7 @@ export async function renderOperations(): Promise<string> {
     ["GET …/credentials", listCredentialVersionsOperation(CONNECTOR)],
     ["GET …/credentials/current", readCredentialOperation(keyring, CONNECTOR, undefined, AUDIT)],
     ["GET …/credentials/{version}", readCredentialOperation(keyring, CONNECTOR, 3, AUDIT)],
-    [
-      "POST …/credentials (rotate)",
-      writeCredentialVersionOperation(
-        keyring,
-        {
-          connectorId: CONNECTOR,
-          secretJson: SECRET,
-          rotatedBy: USER,
-          expectedVersion: 2,
-          maxVersions: 10,
-        },
-        AUDIT,
-      ),
-    ],
+    ["POST …/credentials (rotate)", rotation],
     [
       "POST …/credentials/rollback",
       rollbackCredentialVersionOperation(
