@@ -25,7 +25,7 @@ describe("a repeated POST with the same Idempotency-Key and body", () => {
     const again = await api.request("POST", path(connector), withKey(key, { secret: "s1" }));
     expect(first.status, first.text).toBe(201);
     expect(again.status, again.text).toBe(201);
-    expect(again.body).toEqual(first.body);
+    expect(again.text).toBe(first.text);
     expect(first.headers.get("idempotent-replayed")).toBeNull();
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect((await credentialRows(db, connector)).map((r) => r.version)).toEqual([1]);
@@ -41,7 +41,7 @@ describe("a repeated POST with the same Idempotency-Key and body", () => {
       ),
     );
     for (const answer of answers) expect(answer.status, answer.text).toBe(201);
-    expect(new Set(answers.map((r) => r.body.id)).size).toBe(1);
+    expect(new Set(answers.map((r) => r.text)).size).toBe(1);
     expect((await credentialRows(db, connector)).map((r) => r.version)).toEqual([1]);
   });
 
@@ -54,7 +54,7 @@ describe("a repeated POST with the same Idempotency-Key and body", () => {
     const first = await api.request("POST", rollback, withKey(key, { version: 1 }));
     const again = await api.request("POST", rollback, withKey(key, { version: 1 }));
     expect(first.status, first.text).toBe(201);
-    expect(again.body).toEqual(first.body);
+    expect(again.text).toBe(first.text);
     expect((await credentialRows(db, connector)).map((r) => r.version)).toEqual([1, 2, 3]);
 
     const created = randomUUID();
@@ -63,7 +63,7 @@ describe("a repeated POST with the same Idempotency-Key and body", () => {
     const one = await api.request("POST", "/v1/connectors", withKey(created, body));
     const two = await api.request("POST", "/v1/connectors", withKey(created, body));
     expect(one.status, one.text).toBe(201);
-    expect(two.body).toEqual(one.body);
+    expect(two.text).toBe(one.text);
     const [stored] = await db.query<{ count: number }>(
       "select count(*)::int as count from integration_connectors where company_id = $1 and name = $2",
       [a.companyId, name],

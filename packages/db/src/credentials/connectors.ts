@@ -16,7 +16,14 @@ export interface Connector {
 const connectorColumns = sql`id, company_id as "companyId", name, provider, created_at as "createdAt"`;
 
 type RawConnector = Omit<Connector, "createdAt"> & { createdAt: Date | string };
-const toConnector = (row: RawConnector): Connector => ({ ...row, createdAt: isoOf(row.createdAt) });
+/** Fields named one by one, so that a replayed answer (read back from JSONB) keeps their order. */
+const toConnector = (row: RawConnector): Connector => ({
+  id: row.id,
+  companyId: row.companyId,
+  name: row.name,
+  provider: row.provider,
+  createdAt: isoOf(row.createdAt),
+});
 
 /** Creates a connector in the caller's company; refused unless the caller is an admin user of it. */
 export function createConnectorOperation(input: {

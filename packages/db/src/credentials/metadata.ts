@@ -25,7 +25,16 @@ export const metadataColumns = sql`c.id, c.company_id as "companyId", c.connecto
 
 /** Converts a selected metadata row to the shape every caller sees. */
 export function toCredentialVersion(row: RawCredentialVersion): CredentialVersion {
-  return { ...row, rotatedAt: isoOf(row.rotatedAt) };
+  // Fields named one by one: the same answer in the same order, whatever the row's key order
+  // (an idempotent replay reads it back from JSONB, which orders keys its own way).
+  return {
+    id: row.id,
+    companyId: row.companyId,
+    connectorId: row.connectorId,
+    version: row.version,
+    rotatedAt: isoOf(row.rotatedAt),
+    rotatedBy: row.rotatedBy,
+  };
 }
 
 /**
