@@ -58,14 +58,16 @@ export function createApp(dependencies: AppDependencies) {
   );
   app.use("/v1/connectors/*", requireJsonBody());
   app.use("/v1/connectors", requireJsonBody());
-  app.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError("payload_too_large", `the request body is over ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError("payload_too_large", `the request body is over ${MAX_BODY_BYTES} bytes`);
+    },
+  });
+  // GET and HEAD carry no body (the Fetch API allows none). Asking one for its body builds the
+  // adapter's full Request object: about 20 µs and its garbage on every read, for nothing.
+  app.use("/v1/*", (c, next) =>
+    c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next),
   );
 
   app.route("/", system);
