@@ -2,7 +2,7 @@
 // an event never waits on the chain (reads of one company do not queue behind each other). Every
 // API process runs one; the database's advisory lock lets one work at a time, on one chain.
 import type { Keyring } from "@vibot/crypto";
-import { chainEventsOperation, type DatabaseHandle } from "@vibot/db";
+import { CHAIN_BATCH, chainEventsOperation, type DatabaseHandle } from "@vibot/db";
 import type { Logger } from "../logger";
 
 export class AuditSequencer {
@@ -21,7 +21,7 @@ export class AuditSequencer {
     for (;;) {
       const chained = await this.#once();
       total += chained;
-      if (chained < 500) return total;
+      if (chained < CHAIN_BATCH) return total;
     }
   }
 

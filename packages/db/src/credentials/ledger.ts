@@ -22,11 +22,14 @@ export interface AuditEvent {
   occurredAt: string;
 }
 
+/** Events the sequencer chains per statement: a batch costs about 15-30 µs an event (0013). */
+export const CHAIN_BATCH = 1000;
+
 /**
  * Chains up to `batch` committed, unchained events under the active kid's audit key; resolves to
  * how many. Another process holding the sequencer's lock makes this a no-op (0).
  */
-export function chainEventsOperation(keyring: Keyring, batch = 500): Operation<number> {
+export function chainEventsOperation(keyring: Keyring, batch = CHAIN_BATCH): Operation<number> {
   const { active } = keyring;
   return {
     role: "service_role",
