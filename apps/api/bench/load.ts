@@ -2,7 +2,7 @@
 // warm-up, several rounds, the median round reported, with the API's CPU time per request read
 // from /proc so that a reader sees where the time goes.
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -18,6 +18,8 @@ export interface LoadFigures {
   completed: number;
   /** The API process's CPU time (user + system) per completed request, in µs. */
   cpuMicros: number;
+  /** The PostgreSQL server processes' CPU time per completed request, in µs (0: not measured). */
+  databaseCpuMicros: number;
 }
 
 /** What each request is: wrk builds it in Lua, from these parts, per request. */
@@ -39,6 +41,8 @@ export interface LoadOptions {
   rounds: number;
   warmupSeconds: number;
   request: RequestShape;
+  /** Whether the database is the local PostgreSQL server, whose processes' CPU is then measured. */
+  serverDatabase?: boolean;
 }
 
 const lua = (value: string) => JSON.stringify(value);
@@ -68,11 +72,22 @@ async function cpuMicros(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
+/** utime + stime of every PostgreSQL server process on this machine, in µs. */
+async function databaseCpuMicros(): Promise<number> {
+  let total = 0;
+  for (const pid of (await readdir("/proc")).filter((name) => /^\d+$/.test(name))) {
+    const comm = await readFile(`/proc/${pid}/comm`, "utf8").catch(() => "");
+    if (comm.trim() === "postgres") total += await cpuMicros(Number(pid)).catch(() => 0);
+  }
+  return total;
+}
+
 const ms = (value: string, unit: string) =>
   Number(value) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? Number.NaN);
 
 async function round(options: LoadOptions, file: string, seconds: number): Promise<LoadFigures> {
   const before = await cpuMicros(options.pid);
+  const databaseBefore = options.serverDatabase ? await databaseCpuMicros() : 0;
   const threads = String(Math.min(2, options.connections));
   const { stdout } = await run(
     "wrk",
@@ -91,6 +106,7 @@ async function round(options: LoadOptions, file: string, seconds: number): Promi
     { maxBuffer: 4 * 1024 * 1024 },
   );
   const used = (await cpuMicros(options.pid)) - before;
+  const databaseUsed = options.serverDatabase ? (await databaseCpuMicros()) - databaseBefore : 0;
   const percentile = (p: string) => {
     const match = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, "m").exec(stdout);
     return match ? Math.round(ms(match[1] ?? "", match[2] ?? "") * 100) / 100 : Number.NaN;
@@ -108,6 +124,7 @@ async function round(options: LoadOptions, file: string, seconds: number): Promi
     non2xx: non2xx + errors,
     completed,
     cpuMicros: completed > 0 ? Math.round(used / completed) : 0,
+    databaseCpuMicros: completed > 0 ? Math.round(databaseUsed / completed) : 0,
   };
 }
 

@@ -97,7 +97,14 @@ const server = await startServer({
   CREDENTIALS_KEYRING: keyringJson,
 });
 const load = (request: RequestShape, connections = CONNECTIONS) =>
-  measure({ url: server.url, pid: server.pid, connections, ...timing, request });
+  measure({
+    url: server.url,
+    pid: server.pid,
+    connections,
+    ...timing,
+    request,
+    serverDatabase: true,
+  });
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 const readCurrent: RequestShape = {
   paths: range(READ_CONNECTORS).map(
@@ -149,6 +156,7 @@ const readQuiet = await measure({
   connections: CONNECTIONS,
   ...timing,
   request: readCurrent,
+  serverDatabase: true,
 });
 await quiet.stop();
 log("rotations across distinct connectors …");
@@ -215,20 +223,33 @@ const pglite = await measure({
 await embedded.stop();
 
 const fig = (f: LoadFigures) =>
-  `${Math.round(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, API CPU ${f.cpuMicros} µs/req`;
+  `${Math.round(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, API CPU ${f.cpuMicros} µs/req${f.databaseCpuMicros > 0 ? `, database CPU ${f.databaseCpuMicros} µs/req` : ""}`;
 const rows: Row[] = [
   { name: "floor: plain PK SELECT, same HTTP stack", figures: fig(floor) },
   {
-    name: "current read (JWT, tx, RLS, checksum, decrypt)",
-    figures: fig(read1k),
-    ratio: read1k.rps / floor.rps,
-    bar: ">= 0.70x floor req/s (milestone 0.50x)",
-    met: read1k.rps / floor.rps >= 0.7,
-  },
-  {
-    name: "current read with read auditing off",
+    // SPEC §9 sets the read's bars with read auditing off; the audited read is compared with it.
+    name: "current read, read auditing off (JWT, tx, RLS, checksum, decrypt)",
     figures: fig(readQuiet),
     ratio: readQuiet.rps / floor.rps,
+    bar: ">= 0.70x floor req/s (milestone 0.50x)",
+    met:
+      readQuiet.rps / floor.rps >= 0.7
+        ? true
+        : readQuiet.rps / floor.rps >= 0.5
+          ? "milestone"
+          : false,
+  },
+  {
+    name: "current read p99 vs floor p99 (read auditing off)",
+    figures: `${readQuiet.p99} ms vs ${floor.p99} ms`,
+    ratio: readQuiet.p99 / floor.p99,
+    bar: "<= 3x floor p99",
+    met: readQuiet.p99 <= 3 * floor.p99,
+  },
+  {
+    name: "current read with read auditing on (the default)",
+    figures: fig(read1k),
+    ratio: read1k.rps / floor.rps,
   },
   {
     name: "current read, auditing on vs off",
@@ -238,11 +259,9 @@ const rows: Row[] = [
     met: read1k.rps / readQuiet.rps >= 0.7,
   },
   {
-    name: "current read p99 vs floor p99",
+    name: "current read p99 with auditing on vs floor p99",
     figures: `${read1k.p99} ms vs ${floor.p99} ms`,
     ratio: read1k.p99 / floor.p99,
-    bar: "<= 3x floor p99",
-    met: read1k.p99 <= 3 * floor.p99,
   },
   {
     name: "rotations across distinct connectors",
