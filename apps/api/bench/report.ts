@@ -14,16 +14,24 @@ export interface Row {
 /** How the audit ledger's write and commit cost was kept down, and what durability it keeps. */
 const LEDGER_COST = `## The audit ledger's cost, and the durability it keeps
 
-Measured on this machine while building it (pgbench \`-M prepared\`, 8 clients; wrk as above).
+Measured on this machine while building it (pgbench \`-M prepared\`, 8 clients, PostgreSQL 15;
+wrk as above). Figures from separate runs: compare within a line, not across lines.
 
 - **Every audited read is a durable write.** With \`CREDENTIALS_AUDIT_READS\` on (the default) a
   read records its event in its own transaction, so its commit waits for a WAL flush
   (\`synchronous_commit\` stays on): no crash can lose the event of a read whose plaintext was
-  returned. fdatasync takes 87 µs here (pg_test_fsync). The read statement runs at about 25k tps
-  without its event and 7-8k with it; about half of that is the flush (with
-  \`synchronous_commit = off\` it reached about 15k; not taken, since a database crash could then
-  lose up to three \`wal_writer_delay\`s of committed read events). \`commit_delay\` (a server
-  setting) did not help at this concurrency: 6.9k at 0, 6.5k at 100 µs, 4.4k at 1 ms.
+  returned. The read statement ran at 12-14k tps without its event and 5.1-5.9k with it. With one
+  client, 248 µs against 472 µs: recording the event is 70 µs of the difference
+  (\`pg_stat_user_functions\`), the commit's flush the rest (fdatasync takes 87 µs here). With
+  \`synchronous_commit = off\` the audited statement reached about 15k tps; not taken, since a
+  database crash could then lose up to three \`wal_writer_delay\`s of committed read events.
+  \`commit_delay\` (a server setting) did not help at this concurrency: 6.9k at 0, 6.5k at 100 µs,
+  4.4k at 1 ms.
+- **Not taken yet: several requests' reads in one transaction.** Four audited reads pipelined in
+  one transaction (each under its own claims, the role reset between them) ran at 9.4k reads/s
+  against 5.9k one per transaction: one flush for four events. It would make requests share a
+  transaction (one failure fails the batch) and hand claims over between requests inside it, an
+  isolation surface that needs its own review.
 - **An event touches three indexes when it is recorded**: its id, (company, id) for
   \`GET /v1/audit\`, and the partial index of unchained events the sequencer reads. The chain
   position is unique only where set, and the writer lookup indexes only rotate and rollback
@@ -31,12 +39,37 @@ Measured on this machine while building it (pgbench \`-M prepared\`, 8 clients; 
 - **No foreign key to companies**: each would share-lock the company's row under every concurrent
   reader; a trigger cascades a company's deletion instead.
 - **Sealing is one HMAC in SQL**, inserted by a PL/pgSQL function whose plan is cached per session.
-- **Chaining happens after commit**, in batches of one statement each, by one sequencer at a time
-  (an advisory lock), so readers never wait on the chain. Turning the sequencer off changed read
-  throughput by less than 1% (17,776 vs 17,590 requests in 8 s).
+- **Chaining happens after commit**, by one sequencer at a time (an advisory lock), in batches of
+  1,000 events, each batch one walk in id order and one UPDATE: about 15-30 µs of database time an
+  event (the first version, a recursive query, cost 56 µs at 500 and grew with the square of the
+  batch). Readers never wait on the chain.
 - **Change events** (rotate, rollback, destroy, reencrypt) are written in the change's own
   transaction, equally durable; the row "rotations, audit ledger vs its writes taken out" above is
-  their cost in this run.`;
+  their cost in this run. At the database level, one rotation statement per transaction ran at
+  about 2.0k tps with the ledger and 2.7k without it; the change feed's trigger (the writer's
+  lookup and the payload) was half of that, and now looks the writer up only for destroy and
+  reencrypt events.`;
+
+/** Measured causes of the bars this machine does not meet. */
+const WHERE_TIME_GOES = `## Where the time goes
+
+- **A rotation's commit is serialized.** Every change sends \`pg_notify\` in its transaction (the
+  \`connector_credentials\` trigger of SPEC §4.3, and the change feed). PostgreSQL takes one lock
+  for all notifying transactions at commit and holds it through the WAL flush, so their commits
+  run one at a time: during a pgbench run of the rotation statement, 7 of 8 clients waited on it
+  (\`pg_stat_activity\`: Lock/object). With both notifications' \`pg_notify\` calls removed (the
+  payloads still built) the same statement ran at 2.7-2.9k tps against 1.7-2.0k.
+- **Reads: socket system calls and the database's share of two cores.** In a CPU profile of the API
+  under the read, writes to the database's and the client's sockets are about a third of its busy
+  time; a bodiless GET built a full Request object for the body limit (about 20 µs a read, fixed).
+  The read's statement costs the database about 150 µs of CPU where a plain SELECT costs 25.
+- **Pool size.** With 20 connections (\`DATABASE_POOL_MAX\`, the default) and 32 clients, more
+  server processes than cores compete for this machine's two: the read with auditing off served
+  2.8-3.1k req/s at 20, 3.4-3.5k at 8, 3.8k at 4 and 4.5-4.6k at 2 (before the body-limit fix),
+  while the floor fell (7.1k at
+  20, 4.2-4.7k at 2) and rotations fell by a fifth at 4 (fewer commits in flight). The default stays
+  20, sized for a database server of its own; set it near twice the database's cores when the
+  database shares a small machine with the API.`;
 
 const metText = (met: Row["met"]) =>
   met === undefined ? "" : met === "milestone" ? "milestone only" : met ? "yes" : "**no**";
@@ -73,6 +106,8 @@ messages the API sends for a request, in the API's shape.
 ${table}
 
 ${LEDGER_COST}
+
+${WHERE_TIME_GOES}
 `;
   await writeFile(`${repositoryRoot}BENCHMARKS.md`, text);
   return table;
