@@ -64,12 +64,11 @@ const WHERE_TIME_GOES = `## Where the time goes
   time; a bodiless GET built a full Request object for the body limit (about 20 µs a read, fixed).
   The read's statement costs the database about 150 µs of CPU where a plain SELECT costs 25.
 - **Pool size.** With 20 connections (\`DATABASE_POOL_MAX\`, the default) and 32 clients, more
-  server processes than cores compete for this machine's two: the read with auditing off served
-  2.8-3.1k req/s at 20, 3.4-3.5k at 8, 3.8k at 4 and 4.5-4.6k at 2 (before the body-limit fix),
-  while the floor fell (7.1k at
-  20, 4.2-4.7k at 2) and rotations fell by a fifth at 4 (fewer commits in flight). The default stays
-  20, sized for a database server of its own; set it near twice the database's cores when the
-  database shares a small machine with the API.`;
+  server processes than cores compete for this machine's two. Before the body-limit fix, the read
+  with auditing off served 2.8-3.1k req/s at 20, 3.4-3.5k at 8, 3.8k at 4 and 4.5-4.6k at 2, while
+  the floor fell (7.1k at 20, 4.2-4.7k at 2) and rotations fell by a fifth at 4 (fewer commits in
+  flight). The default stays 20, sized for a database server of its own; set it near twice the
+  database's cores when the database shares a small machine with the API.`;
 
 const metText = (met: Row["met"]) =>
   met === undefined ? "" : met === "milestone" ? "milestone only" : met ? "yes" : "**no**";
