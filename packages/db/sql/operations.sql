@@ -64,7 +64,7 @@ select c.id, c.company_id as "companyId", c.connector_id as "connectorId",
         where ic.id = $1 and ic.company_id = (select public.current_company_id())
         order by c.version desc;
 
--- GET …/credentials/current — as authenticated; one statement, its own implicit transaction (the function enters the request context)
+-- GET …/credentials/current — as authenticated; one statement (the function enters the request context), recording its read event; on PostgreSQL, reads of the same moment commit together: BEGIN; each read, with `select set_config('role', 'none', true), set_config('request.jwt.claims', '', true)` between two; COMMIT
 -- statement 1
 --   $1: the request's verified JWT claims (JSON)
 --   $2: connector id
@@ -84,7 +84,7 @@ select id, company_id as "companyId", connector_id as "connectorId", version,
             $4, $5, $6, $7, $8,
             $9::uuid, $10::text, $11);
 
--- GET …/credentials/{version} — as authenticated; one statement, its own implicit transaction (the function enters the request context)
+-- GET …/credentials/{version} — as authenticated; one statement (the function enters the request context), recording its read event; on PostgreSQL, reads of the same moment commit together: BEGIN; each read, with `select set_config('role', 'none', true), set_config('request.jwt.claims', '', true)` between two; COMMIT
 -- statement 1
 --   $1: the request's verified JWT claims (JSON)
 --   $2: connector id

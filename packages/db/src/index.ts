@@ -2,6 +2,7 @@
 // the API and sibling apps use. Test and benchmark helpers live in @vibot/db/testing.
 export * from "./availability";
 export * from "./client";
+export * from "./commit-batch";
 export * from "./context";
 export * from "./credentials";
 export * from "./idempotency";

@@ -20,6 +20,11 @@ export interface Operation<T> {
    * request-door function that enters the context itself from the claims it is given.
    */
   body: { statements: SQL[] } | { call: (claims: SQL) => SQL };
+  /**
+   * A read that records its audit event (a durable commit): the door may commit several such
+   * reads together, each under its own claims.
+   */
+  recordsEvent?: boolean;
   /** Turns the rows of every statement (of the call: one) into the result, or throws. */
   interpret(results: Record<string, unknown>[][]): T;
   /** Maps a database error to a domain error (e.g. pgcrypto's refusal to an IntegrityError). */

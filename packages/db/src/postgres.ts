@@ -19,6 +19,7 @@ import {
   requestQueries,
   sessionSettings,
 } from "./client";
+import { CommitBatcher, type DoorCall, END_OF_READ } from "./commit-batch";
 import { migratorConfig, newestCommittedMigration } from "./migrations";
 import { operationFailure } from "./operation";
 import * as schema from "./schema";
@@ -83,6 +84,43 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     }
   }
 
+  /** Several audited reads in one transaction (see commit-batch.ts); their rows once committed. */
+  async function readTogether(calls: DoorCall[]) {
+    const connection = await reserve(Date.now() + acquireTimeoutMs);
+    const sent: Promise<unknown>[] = [connection.unsafe("begin")];
+    const reads = calls.map((call, i) => {
+      if (i > 0) sent.push(connection.unsafe(END_OF_READ));
+      const read = connection.unsafe(call.sql, call.params as never[], { prepare: true });
+      sent.push(read);
+      return read;
+    });
+    sent.push(connection.unsafe("commit"));
+    // Back to the pool once the whole exchange settled (as for writes, below).
+    const all = Promise.allSettled(sent);
+    void all.then(() => connection.release());
+    const settled = await withDeadline(
+      all,
+      responseDeadlineMs,
+      () => new DatabaseUnavailableError("unreachable"),
+    );
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failure) throw failure.reason;
+    return Promise.all(reads.map(async (read) => [...(await read)]));
+  }
+  /** One read in its own implicit transaction, on the pool's next free connection. */
+  const readAlone = async (call: DoorCall) => [
+    ...(await withDeadline(
+      client.unsafe(call.sql, call.params as never[], { prepare: true }),
+      acquireTimeoutMs + limits.statementTimeoutMs,
+      () => new DatabaseUnavailableError("acquire_timeout"),
+    )),
+  ];
+  const auditedReads = new CommitBatcher({
+    together: readTogether,
+    alone: readAlone,
+    retryAlone: (error) => unavailableFrom(error) === undefined,
+  });
+
   return {
     kind: "postgres",
     db,
@@ -102,13 +140,10 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
         if (selfContained && call && operation.role === "authenticated") {
           // A read in one statement needs no connection of its own: the pool's next free one.
           // Waiting for it and running it are bounded together (the server bounds the statement);
-          // past that the answer is 503, and a read that still runs later changes nothing.
-          const rows = await withDeadline(
-            client.unsafe(call.sql, call.params as never[], { prepare: true }),
-            acquireTimeoutMs + limits.statementTimeoutMs,
-            () => new DatabaseUnavailableError("acquire_timeout"),
-          );
-          return operation.interpret([[...rows]]);
+          // past that the answer is 503, and a read that still runs later changes nothing. Reads
+          // that record their audit event commit together with others of the same moment.
+          const rows = await (operation.recordsEvent ? auditedReads.run(call) : readAlone(call));
+          return operation.interpret([rows]);
         }
         if (operation.role === "service_role") {
           if (operation.queueKey)

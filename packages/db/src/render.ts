@@ -3,6 +3,7 @@
 import { Keyring } from "@vibot/crypto";
 import { defaultTransactionLimits } from "./availability";
 import { requestQueries } from "./client";
+import { END_OF_READ } from "./commit-batch";
 import {
   changesSinceOperation,
   createConnectorOperation,
@@ -123,9 +124,11 @@ export async function renderOperations(): Promise<string> {
   ];
   const sections = operations.map(([route, operation]) => {
     const { queries, selfContained } = requestQueries(CLAIMS, operation, {});
-    const shape = selfContained
-      ? "one statement, its own implicit transaction (the function enters the request context)"
-      : "BEGIN; the statements below, each with its own Sync; COMMIT (one pipelined write)";
+    const shape = operation.recordsEvent
+      ? `one statement (the function enters the request context), recording its read event; on PostgreSQL, reads of the same moment commit together: BEGIN; each read, with \`${END_OF_READ}\` between two; COMMIT`
+      : selfContained
+        ? "one statement, its own implicit transaction (the function enters the request context)"
+        : "BEGIN; the statements below, each with its own Sync; COMMIT (one pipelined write)";
     const statements = queries.map((query, i) => {
       const legend = query.params
         .map(

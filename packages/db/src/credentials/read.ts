@@ -81,6 +81,7 @@ export function readCredentialOperation(
   const { active } = keyring;
   return {
     role: "authenticated",
+    recordsEvent: audit.reads,
     body: {
       call: (claims) =>
         sql`select id, company_id as "companyId", connector_id as "connectorId", version,

@@ -1,0 +1,78 @@
+// Audited reads commit together. A read that records its audit event is a durable write: its
+// commit waits for a WAL flush. Reads that arrive in the same turn of the event loop share one
+// transaction, one flush covering all their events, each statement under its own claims: between
+// two reads the login takes back its own role and the claims are cleared (END_OF_READ), so the
+// next call enters its own request context, and a call that did not would see no company at all.
+// Nobody is answered before the batch has committed. When the batch fails on a statement's error,
+// each read runs again on its own and gets its own outcome, never a neighbour's; when the
+// database is unavailable, every read of the batch gets that answer.
+
+/** One statement of the request door, as sent. */
+export interface DoorCall {
+  sql: string;
+  params: unknown[];
+}
+
+export type Rows = Record<string, unknown>[];
+
+/** Sent between two reads of a batch: the login's own role again, and no claims. */
+export const END_OF_READ =
+  "select set_config('role', 'none', true), set_config('request.jwt.claims', '', true)";
+
+interface Pending {
+  call: DoorCall;
+  resolve: (rows: Rows) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface CommitBatcherOptions {
+  /** Runs several calls in one transaction; resolves to each one's rows once it has committed. */
+  together(calls: DoorCall[]): Promise<Rows[]>;
+  /** Runs one call in its own implicit transaction. */
+  alone(call: DoorCall): Promise<Rows>;
+  /** Whether a failed batch's reads should each run again alone (not when the database is down). */
+  retryAlone(error: unknown): boolean;
+  maxBatch?: number;
+}
+
+export class CommitBatcher {
+  #pending: Pending[] = [];
+  #scheduled = false;
+
+  constructor(private readonly options: CommitBatcherOptions) {}
+
+  run(call: DoorCall): Promise<Rows> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ call, resolve, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const { together, retryAlone, maxBatch = 8 } = this.options;
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.splice(0, maxBatch);
+      if (batch.length === 1) {
+        this.#alone(batch);
+        continue;
+      }
+      together(batch.map((p) => p.call)).then(
+        (results) => {
+          for (const [i, p] of batch.entries()) p.resolve(results[i] ?? []);
+        },
+        (error: unknown) => {
+          if (retryAlone(error)) this.#alone(batch);
+          else for (const p of batch) p.reject(error);
+        },
+      );
+    }
+  }
+
+  #alone(batch: Pending[]): void {
+    for (const p of batch) this.options.alone(p.call).then(p.resolve, p.reject);
+  }
+}
