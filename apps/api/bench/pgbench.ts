@@ -10,7 +10,9 @@ import type { Keyring } from "@vibot/crypto";
 import {
   ADMIN_ROLE,
   connectPostgres,
+  END_OF_READ,
   type JwtClaims,
+  MAX_READ_BATCH,
   type Operation,
   readCredentialOperation,
   writeCredentialVersionOperation,
@@ -53,14 +55,14 @@ async function capture<T>(url: string, claims: JwtClaims, operation: Operation<T
 function script(
   statements: Captured[],
   connectorId: string,
-  connectorExpression: string,
+  connectorExpression: (variable: string) => string,
   count: number,
 ) {
   const defines: string[] = [];
   const body = statements.map((statement, s) => {
     const query = statement.query.replace(/\$(\d+)/g, (_, index: string) => {
       const value = statement.params[Number(index) - 1];
-      if (value === connectorId) return connectorExpression;
+      if (value === connectorId) return connectorExpression("n");
       if (value === null || value === undefined) return "NULL";
       const name = `s${s}p${index}`;
       defines.push(`${name}=${typeof value === "string" ? value : JSON.stringify(value)}`);
@@ -71,6 +73,22 @@ function script(
   const wrapped = body.length === 1 ? body : ["BEGIN;", ...body, "COMMIT;"];
   const text = [`\\set n random(1, ${count})`, ...wrapped, ""].join("\n");
   return { text, defines };
+}
+
+/**
+ * The audited reads of one moment as the door commits them together: one pipeline of BEGIN,
+ * `size` reads of random connectors with END_OF_READ between two, and COMMIT.
+ */
+function batchScript(read: { text: string }, size: number, count: number) {
+  const [, statement = ""] = read.text.split("\n");
+  const lines = ["\\startpipeline", "BEGIN;"];
+  for (let i = 0; i < size; i++) {
+    if (i > 0) lines.push(`${END_OF_READ};`);
+    lines.push(statement.replaceAll(":n::", `:n${i}::`));
+  }
+  lines.push("COMMIT;", "\\endpipeline", "");
+  const sets = Array.from({ length: size }, (_, i) => `\\set n${i} random(1, ${count})`);
+  return [...sets, ...lines].join("\n");
 }
 
 async function pgbench(
@@ -90,6 +108,8 @@ async function pgbench(
 export interface PgbenchFigures {
   plainSelect: number;
   currentRead: number;
+  /** Reads per second, MAX_READ_BATCH of them committed together per transaction. */
+  currentReadBatched: number;
   plainInsert: number;
   rotation: number;
 }
@@ -140,6 +160,7 @@ export async function runPgbench(
     insert: join(dir, "insert.sql"),
     read: join(dir, "read.sql"),
     rotation: join(dir, "rotation.sql"),
+    readBatch: join(dir, "read-batch.sql"),
   };
   const payload = Buffer.alloc(200, 7).toString("hex");
   await writeFile(
@@ -153,21 +174,24 @@ export async function runPgbench(
   const readScript = script(
     read,
     probeRead,
-    `('c0000000-0000-4000-8000-' || lpad(:n::text, 12, '0'))::uuid`,
+    (n) => `('c0000000-0000-4000-8000-' || lpad(:${n}::text, 12, '0'))::uuid`,
     READ_CONNECTORS,
   );
   const rotationScript = script(
     rotation,
     probeRotate,
-    `('d0000000-0000-4000-8000-' || lpad(:n::text, 12, '0'))::uuid`,
+    (n) => `('d0000000-0000-4000-8000-' || lpad(:${n}::text, 12, '0'))::uuid`,
     ROTATE_CONNECTORS,
   );
   await writeFile(files.read, readScript.text);
   await writeFile(files.rotation, rotationScript.text);
+  await writeFile(files.readBatch, batchScript(readScript, MAX_READ_BATCH, READ_CONNECTORS));
 
   return {
     plainSelect: await pgbench(url, files.select, [], seconds),
     currentRead: await pgbench(apiUrl, files.read, readScript.defines, seconds),
+    currentReadBatched:
+      MAX_READ_BATCH * (await pgbench(apiUrl, files.readBatch, readScript.defines, seconds)),
     plainInsert: await pgbench(url, files.insert, [`payload=${payload}`], seconds),
     rotation: await pgbench(apiUrl, files.rotation, rotationScript.defines, seconds),
   };

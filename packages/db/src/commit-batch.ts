@@ -15,6 +15,9 @@ export interface DoorCall {
 
 export type Rows = Record<string, unknown>[];
 
+/** The most reads one transaction commits together. */
+export const MAX_READ_BATCH = 8;
+
 /** Sent between two reads of a batch: the login's own role again, and no claims. */
 export const END_OF_READ =
   "select set_config('role', 'none', true), set_config('request.jwt.claims', '', true)";
@@ -53,7 +56,7 @@ export class CommitBatcher {
 
   #flush(): void {
     this.#scheduled = false;
-    const { together, retryAlone, maxBatch = 8 } = this.options;
+    const { together, retryAlone, maxBatch = MAX_READ_BATCH } = this.options;
     while (this.#pending.length > 0) {
       const batch = this.#pending.splice(0, maxBatch);
       if (batch.length === 1) {
