@@ -68,6 +68,34 @@ describe("audited reads committed together", () => {
     else expect(transactions).toBe(16);
   });
 
+  it("gives a member's read in a shared transaction nothing, although an admin's read precedes it", async () => {
+    const prefix = `member-${randomUUID()}-`;
+    const asks = Array.from({ length: 8 }, (_, i) =>
+      i % 2 ? { claims: a.member, actor: a.memberId } : { claims: a.admin, actor: a.adminId },
+    );
+    const outcomes = await Promise.allSettled(
+      asks.map(({ claims, actor }, i) =>
+        db.handle.run(
+          claims,
+          readCredentialOperation(api.keyring, a.connectorId, undefined, {
+            actor,
+            requestId: `${prefix}${i}`,
+            reads: true,
+          }),
+        ),
+      ),
+    );
+    outcomes.forEach((outcome, i) => {
+      if (i % 2)
+        expect(outcome).toMatchObject({ status: "rejected", reason: { reason: "not_found" } });
+      else expect(outcome.status).toBe("fulfilled");
+    });
+    const events = await eventsOf(prefix);
+    expect(events.map((e) => Number(e.request_id.slice(prefix.length))).sort()).toEqual([
+      0, 2, 4, 6,
+    ]);
+  });
+
   it("answers concurrent HTTP reads of two companies each with its own secret, and the other's connector with 404", async () => {
     const prefix = `http-${randomUUID()}-`;
     const asks = Array.from({ length: 24 }, (_, i) => {
