@@ -133,15 +133,8 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 };
 
-/** Warm-up, then `rounds` measured rounds; the round with the median requests/s is reported. */
-export async function measure(options: LoadOptions): Promise<LoadFigures & { rounds: number[] }> {
-  const dir = await mkdtemp(join(tmpdir(), "vibot-wrk-"));
-  const file = join(dir, "request.lua");
-  await writeFile(file, script(options.request));
-  if (options.warmupSeconds > 0) await round(options, file, options.warmupSeconds);
-  const results: LoadFigures[] = [];
-  for (let i = 0; i < options.rounds; i++)
-    results.push(await round(options, file, options.seconds));
+/** The round with the median requests/s, with errors and requests summed over all rounds. */
+function summarize(results: LoadFigures[]): LoadFigures & { rounds: number[] } {
   const middle = median(results.map((r) => r.rps));
   const chosen = results.find((r) => r.rps === middle) ?? results[0];
   if (!chosen) throw new Error("no rounds measured");
@@ -151,6 +144,54 @@ export async function measure(options: LoadOptions): Promise<LoadFigures & { rou
     completed: results.reduce((n, r) => n + r.completed, 0),
     rounds: results.map((r) => Math.round(r.rps)),
   };
+}
+
+async function scriptFile(request: RequestShape): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "vibot-wrk-"));
+  const file = join(dir, "request.lua");
+  await writeFile(file, script(request));
+  return file;
+}
+
+/** Warm-up, then `rounds` measured rounds; the round with the median requests/s is reported. */
+export async function measure(options: LoadOptions): Promise<LoadFigures & { rounds: number[] }> {
+  const file = await scriptFile(options.request);
+  if (options.warmupSeconds > 0) await round(options, file, options.warmupSeconds);
+  const results: LoadFigures[] = [];
+  for (let i = 0; i < options.rounds; i++)
+    results.push(await round(options, file, options.seconds));
+  return summarize(results);
+}
+
+/** A state of the system under test, entered before its rounds and left after them. */
+export interface Variant {
+  enter?(): Promise<void>;
+  leave?(): Promise<void>;
+}
+
+/**
+ * Two variants of one measurement in alternating rounds (A, B, A, B, …), each round after its
+ * own warm-up, so that drift over the run (a growing table, autovacuum, the machine's other load)
+ * falls on both alike. Each variant's round with the median requests/s is reported.
+ */
+export async function measureAlternating(
+  options: LoadOptions,
+  variants: [Variant, Variant],
+): Promise<[LoadFigures & { rounds: number[] }, LoadFigures & { rounds: number[] }]> {
+  const file = await scriptFile(options.request);
+  const results: [LoadFigures[], LoadFigures[]] = [[], []];
+  for (let i = 0; i < options.rounds; i++) {
+    for (const [v, variant] of variants.entries()) {
+      await variant.enter?.();
+      try {
+        if (options.warmupSeconds > 0) await round(options, file, options.warmupSeconds);
+        results[v]?.push(await round(options, file, options.seconds));
+      } finally {
+        await variant.leave?.();
+      }
+    }
+  }
+  return [summarize(results[0]), summarize(results[1])];
 }
 
 /** wrk from Debian, installed when missing (the benchmark needs root for that, as CI has). */

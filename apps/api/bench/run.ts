@@ -10,7 +10,14 @@ import { sql } from "drizzle-orm";
 import { SignJWT } from "jose";
 import postgres from "postgres";
 import { measureClient } from "./client";
-import { ensureWrk, type LoadFigures, measure, type RequestShape } from "./load";
+import {
+  ensureWrk,
+  type LoadFigures,
+  measure,
+  measureAlternating,
+  type RequestShape,
+  type Variant,
+} from "./load";
 import { runPgbench } from "./pgbench";
 import { type Row, writeReport } from "./report";
 import {
@@ -114,26 +121,30 @@ const readCurrent: RequestShape = {
 };
 
 /**
- * Runs `work` with `vault_record_event` replaced by a no-op (as the operator, in the bench's own
- * database), then restores it: the same run's figure for writes without the ledger's cost.
+ * `vault_record_event` replaced by a no-op (as the operator, in the bench's own database) while
+ * entered, restored when left: the same run's figure for writes without the ledger's cost.
  */
-async function withoutLedgerWrites<T>(work: () => Promise<T>): Promise<T> {
-  const [original] = await queryRows<{ definition: string }>(
-    handle.db,
-    sql`select pg_get_functiondef('public.vault_record_event(uuid, uuid, uuid, integer, text, uuid, text, text, bytea)'::regprocedure) as definition`,
-  );
-  if (!original) throw new Error("vault_record_event not found");
-  await queryRows(
-    handle.db,
-    sql`create or replace function public.vault_record_event(company uuid, connector uuid,
-      credential uuid, version integer, action text, actor uuid, request_id text, kid text,
-      audit_key bytea) returns bigint language sql as 'select 0::bigint'`,
-  );
-  try {
-    return await work();
-  } finally {
-    await queryRows(handle.db, sql.raw(original.definition));
-  }
+function withoutLedgerWrites(): Variant {
+  let original = "";
+  return {
+    async enter() {
+      const [row] = await queryRows<{ definition: string }>(
+        handle.db,
+        sql`select pg_get_functiondef('public.vault_record_event(uuid, uuid, uuid, integer, text, uuid, text, text, bytea)'::regprocedure) as definition`,
+      );
+      if (!row) throw new Error("vault_record_event not found");
+      original = row.definition;
+      await queryRows(
+        handle.db,
+        sql`create or replace function public.vault_record_event(company uuid, connector uuid,
+          credential uuid, version integer, action text, actor uuid, request_id text, kid text,
+          audit_key bytea) returns bigint language sql as 'select 0::bigint'`,
+      );
+    },
+    async leave() {
+      await queryRows(handle.db, sql.raw(original));
+    },
+  };
 }
 
 log("floor …");
@@ -159,16 +170,28 @@ const readQuiet = await measure({
   serverDatabase: true,
 });
 await quiet.stop();
-log("rotations across distinct connectors …");
+log(
+  "rotations across distinct connectors, with and without the ledger's writes, in alternating rounds …",
+);
 const rotateAcross: RequestShape = {
   method: "POST",
   paths: range(ROTATE_CONNECTORS).map((n) => `/v1/connectors/${rotateConnector(n)}/credentials`),
   headers: json,
   body: '{"secret":{"apiKey":"sk_bench_%n"}}',
 };
-const rotations = await load(rotateAcross);
-log("rotations with the ledger's writes taken out (the run without the audit ledger) …");
-const rotationsUnaudited = await withoutLedgerWrites(() => load(rotateAcross));
+// With and without the ledger's writes in alternating rounds, so that the table's growth over
+// the run weighs on both alike.
+const [rotations, rotationsUnaudited] = await measureAlternating(
+  {
+    url: server.url,
+    pid: server.pid,
+    connections: CONNECTIONS,
+    ...timing,
+    request: rotateAcross,
+    serverDatabase: true,
+  },
+  [{}, withoutLedgerWrites()],
+);
 log("32 writers on one connector …");
 const hot = await load({
   method: "POST",
