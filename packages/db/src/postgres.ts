@@ -2,7 +2,7 @@
 // and a separate one-connection client for readiness so that a busy pool never blocks it.
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
+import postgres, { type ReservedSql } from "postgres";
 import {
   Admission,
   DatabaseUnavailableError,
@@ -19,7 +19,7 @@ import {
   requestQueries,
   sessionSettings,
 } from "./client";
-import { CommitBatcher, type DoorCall, END_OF_READ } from "./commit-batch";
+import { CommitBatcher, type DoorCall, END_OF_READ, type Rows } from "./commit-batch";
 import { migratorConfig, newestCommittedMigration } from "./migrations";
 import { operationFailure } from "./operation";
 import * as schema from "./schema";
@@ -84,18 +84,14 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     }
   }
 
-  /** Several audited reads in one transaction (see commit-batch.ts); their rows once committed. */
-  async function readTogether(calls: DoorCall[]) {
-    const connection = await reserve(Date.now() + acquireTimeoutMs);
-    const sent: Promise<unknown>[] = [connection.unsafe("begin")];
-    const reads = calls.map((call, i) => {
-      if (i > 0) sent.push(connection.unsafe(END_OF_READ));
-      const read = connection.unsafe(call.sql, call.params as never[], { prepare: true });
-      sent.push(read);
-      return read;
-    });
-    sent.push(connection.unsafe("commit"));
-    // Back to the pool once the whole exchange settled (as for writes, below).
+  /**
+   * Waits for the statements sent on a reserved connection and hands it back once every one has
+   * settled: handed back with a statement still pending, it would make the next request queue
+   * behind that statement. The server bounds each statement (statement_timeout); this bounds the
+   * whole exchange, so that a request never waits on a connection that died without a word.
+   * Resolves to each statement's rows, or rejects with the first failure.
+   */
+  async function exchange(connection: ReservedSql, sent: Promise<Rows>[]): Promise<Rows[]> {
     const all = Promise.allSettled(sent);
     void all.then(() => connection.release());
     const settled = await withDeadline(
@@ -105,8 +101,25 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     );
     const failure = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failure) throw failure.reason;
-    return Promise.all(reads.map(async (read) => [...(await read)]));
+    return settled.map((r) => [...(r as PromiseFulfilledResult<Rows>).value]);
   }
+
+  /** Several audited reads in one transaction (see commit-batch.ts); their rows once committed. */
+  async function readTogether(calls: DoorCall[]) {
+    const connection = await reserve(Date.now() + acquireTimeoutMs);
+    const send = (text: string, params: unknown[] = []) =>
+      connection.unsafe<Rows>(text, params as never[], { prepare: true });
+    const sent = [send("begin")];
+    for (const [i, call] of calls.entries()) {
+      if (i > 0) sent.push(send(END_OF_READ));
+      sent.push(send(call.sql, call.params));
+    }
+    sent.push(send("commit"));
+    const rows = await exchange(connection, sent);
+    // begin, then each read (every other statement), then commit
+    return calls.map((_, i) => rows[1 + 2 * i] ?? []);
+  }
+
   /** One read in its own implicit transaction, on the pool's next free connection. */
   const readAlone = async (call: DoorCall) => [
     ...(await withDeadline(
@@ -154,33 +167,18 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
         if (signal?.aborted) throw new DatabaseUnavailableError("acquire_timeout");
         // Writes take a connection by a deadline, so that none is sent after its request gave up.
         const connection = await reserve(deadline);
-        let exchange: Promise<unknown> = Promise.resolve();
-        // A connection goes back to the pool only once its exchange settled: handed back with a
-        // statement still pending, it would make the next request queue behind that statement.
-        releases.push(() => void exchange.then(() => connection.release()));
         // Issued without awaiting in between: postgres.js writes them together. Each carries its
         // own Sync, so a failing statement aborts the transaction and COMMIT then rolls it back.
         // A self-contained call is one statement in its own implicit transaction.
         const sent = queries.map((q) =>
-          connection.unsafe(q.sql, q.params as never[], { prepare: true }),
+          connection.unsafe<Rows>(q.sql, q.params as never[], { prepare: true }),
         );
-        const pipeline = selfContained
-          ? sent
-          : [connection.unsafe("begin"), ...sent, connection.unsafe("commit")];
-        // The server bounds each statement (statement_timeout); this bounds the whole exchange,
-        // so that a request never waits on a connection that died without a word.
-        const all = Promise.allSettled(pipeline);
-        exchange = all;
-        const settled = await withDeadline(
-          all,
-          responseDeadlineMs,
-          () => new DatabaseUnavailableError("unreachable"),
+        const rows = await exchange(
+          connection,
+          selfContained
+            ? sent
+            : [connection.unsafe<Rows>("begin"), ...sent, connection.unsafe<Rows>("commit")],
         );
-        const failure = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
-        if (failure) throw failure.reason;
-        const rows = settled.map((r) => [
-          ...(r as PromiseFulfilledResult<Record<string, unknown>[]>).value,
-        ]);
         return operation.interpret(selfContained ? rows : rows.slice(2, -1));
       } catch (error) {
         const failure = operationFailure(operation, error);
