@@ -103,15 +103,16 @@ const server = await startServer({
   SUPABASE_JWT_SECRET: jwtSecret,
   CREDENTIALS_KEYRING: keyringJson,
 });
+const loadOptions = (request: RequestShape, connections = CONNECTIONS) => ({
+  url: server.url,
+  pid: server.pid,
+  connections,
+  ...timing,
+  request,
+  serverDatabase: true,
+});
 const load = (request: RequestShape, connections = CONNECTIONS) =>
-  measure({
-    url: server.url,
-    pid: server.pid,
-    connections,
-    ...timing,
-    request,
-    serverDatabase: true,
-  });
+  measure(loadOptions(request, connections));
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 const readCurrent: RequestShape = {
   paths: range(READ_CONNECTORS).map(
@@ -181,17 +182,10 @@ const rotateAcross: RequestShape = {
 };
 // With and without the ledger's writes in alternating rounds, so that the table's growth over
 // the run weighs on both alike.
-const [rotations, rotationsUnaudited] = await measureAlternating(
-  {
-    url: server.url,
-    pid: server.pid,
-    connections: CONNECTIONS,
-    ...timing,
-    request: rotateAcross,
-    serverDatabase: true,
-  },
-  [{}, withoutLedgerWrites()],
-);
+const [rotations, rotationsUnaudited] = await measureAlternating(loadOptions(rotateAcross), [
+  {},
+  withoutLedgerWrites(),
+]);
 log("32 writers on one connector …");
 const hot = await load({
   method: "POST",
