@@ -151,7 +151,7 @@ describe.runIf(engine === "postgres")("database faults", () => {
   it("drains on SIGTERM: in-flight requests finish, and the process exits 0", async () => {
     const running = loadApi(3_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const exited = new Promise<number | null>((resolve) => api.child.once("exit", resolve));
+    const exited = new Promise<number | null>((resolve) => api.child.once("close", resolve));
     api.child.kill("SIGTERM");
     const code = await exited;
     const report = await running;
