@@ -105,7 +105,8 @@ describe("events", () => {
     });
     const deleted = JSON.parse(eventsA[3]?.data ?? "{}");
     expect(deleted.new).toEqual({});
-    expect(deleted.old).toMatchObject({ version: 1, connectorId: a.connectorId });
+    // The deleted row's metadata, writer included, exactly as its INSERT announced it.
+    expect(deleted.old).toEqual(inserted.new);
     for (const e of eventsB) expect(JSON.parse(e.data).new.companyId).toBe(b.companyId);
     for (const raw of [streamA.raw(), streamB.raw()]) {
       expect(raw).not.toContain(SECRET);
@@ -167,10 +168,39 @@ describe("events", () => {
       ["INSERT", missed.body.id],
       ["DELETE", missed.body.id],
     ]);
+    // Replayed, the DELETE carries the same metadata of the destroyed version as live.
+    const [insertedAgain, deletedAgain] = resumed.events.map((e) => JSON.parse(e.data));
+    expect(deletedAgain.old).toEqual(insertedAgain.new);
+    expect(deletedAgain.old).toMatchObject({
+      rotatedAt: missed.body.rotatedAt,
+      rotatedBy: a.adminId,
+    });
     // Opaque ids, in ledger order: they open to increasing ledger positions.
     const ids = [seen, ...replayed].map((e) => openEventId(api.keyring, e?.id ?? ""));
     expect(ids.every((id) => id !== undefined)).toBe(true);
     expect(ids).toEqual([...ids].sort((x, y) => (x && y && x < y ? -1 : 1)));
+  });
+
+  it("announces a version pruned past retention as a DELETE with its own writer", async () => {
+    const tenant = await seedTenant(db, "Prune");
+    const token = await tokenFor(tenant.admin);
+    const stream = await openSse(api.app, FEED, bearer(token));
+    const first = await rotate(tenant, token, "first");
+    expect(first.status, first.text).toBe(201);
+    // Retention is 10 versions here: the eleventh rotation prunes version 1.
+    for (let i = 2; i <= 11; i++) expect((await rotate(tenant, token, `v${i}`)).status).toBe(201);
+    const events = await stream.waitFor(12, 2000);
+    await stream.close();
+    const pruned = events.filter((e) => e.event === "DELETE").map((e) => JSON.parse(e.data));
+    expect(pruned).toHaveLength(1);
+    expect(pruned[0]?.old).toEqual({
+      id: first.body.id,
+      companyId: tenant.companyId,
+      connectorId: tenant.connectorId,
+      version: 1,
+      rotatedAt: first.body.rotatedAt,
+      rotatedBy: tenant.adminId,
+    });
   });
 });
 

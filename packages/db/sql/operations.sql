@@ -181,11 +181,12 @@ with ic as (
         ), d as (
           delete from public.connector_credentials c using ic
           where c.connector_id = ic.id and c.version = $3 and (select known from actor)
-          returning c.id, c.company_id, c.connector_id, c.version
+          returning c.id, c.company_id, c.connector_id, c.version, c.rotated_at, c.rotated_by
         ), events as (
           -- One destroy event per destroyed version, in the same transaction (the audit ledger).
           select public.vault_record_event(d.company_id, d.connector_id, d.id, d.version, 'destroy',
-            $4::uuid, $5::text, $6, decode($7, 'hex')) as id
+            $4::uuid, $5::text, $6, decode($7, 'hex'),
+            d.rotated_at, d.rotated_by) as id
           from d
         )
         select (select count(*) from events)::int as recorded, (select count(*) from ic)::int as connectors, (select known from actor) as "actorKnown",
@@ -219,11 +220,12 @@ with ic as (
         ), d as (
           delete from public.connector_credentials c using ic
           where c.connector_id = ic.id  and (select known from actor)
-          returning c.id, c.company_id, c.connector_id, c.version
+          returning c.id, c.company_id, c.connector_id, c.version, c.rotated_at, c.rotated_by
         ), events as (
           -- One destroy event per destroyed version, in the same transaction (the audit ledger).
           select public.vault_record_event(d.company_id, d.connector_id, d.id, d.version, 'destroy',
-            $3::uuid, $4::text, $5, decode($6, 'hex')) as id
+            $3::uuid, $4::text, $5, decode($6, 'hex'),
+            d.rotated_at, d.rotated_by) as id
           from d
         )
         select (select count(*) from events)::int as recorded, (select count(*) from ic)::int as connectors, (select known from actor) as "actorKnown",
