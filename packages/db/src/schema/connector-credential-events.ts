@@ -65,7 +65,10 @@ export const connectorCredentialEvents = pgTable(
       "connector_credential_events_action_check",
       sql`${t.action} in (${sql.raw(auditActions.map((a) => `'${a}'`).join(", "))})`,
     ),
-    index("idx_connector_credential_events_company_id").on(t.companyId, t.id.desc()),
+    // Ascending: each new event goes to the right end of its company's range (the B-tree's
+    // append path, and pages split full), where a descending key made every insert split the
+    // left end; GET /v1/audit reads it backwards, newest first, at the same cost.
+    index("idx_connector_credential_events_company_id").on(t.companyId, t.id),
     index("idx_connector_credential_events_unchained").on(t.id).where(sql`${t.chainSeq} is null`),
     uniqueIndex("connector_credential_events_chain_seq_key")
       .on(t.chainSeq)

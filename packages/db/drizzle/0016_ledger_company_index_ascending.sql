@@ -1,0 +1,2 @@
+DROP INDEX "idx_connector_credential_events_company_id";--> statement-breakpoint
+CREATE INDEX "idx_connector_credential_events_company_id" ON "connector_credential_events" USING btree ("company_id","id");
