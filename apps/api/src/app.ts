@@ -58,17 +58,23 @@ export function createApp(dependencies: AppDependencies) {
   );
   app.use("/v1/connectors/*", requireJsonBody());
   app.use("/v1/connectors", requireJsonBody());
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new ApiError("payload_too_large", `the request body is over ${MAX_BODY_BYTES} bytes`);
-    },
+  const tooLarge = () => {
+    throw new ApiError("payload_too_large", `the request body is over ${MAX_BODY_BYTES} bytes`);
+  };
+  const countBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+  app.use("/v1/*", (c, next) => {
+    // GET and HEAD carry no body (the Fetch API allows none).
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    // A declared length decides at once, as in hono's bodyLimit, but read from the headers:
+    // asking the adapter for the body stream builds its full Request object and turns off its
+    // direct read of the body (profiled: about 7% of the API's time under rotations). Node's
+    // parser never passes more body than the declared length.
+    const length = c.req.header("content-length");
+    if (length !== undefined && c.req.header("transfer-encoding") === undefined)
+      return Number.parseInt(length, 10) > MAX_BODY_BYTES ? tooLarge() : next();
+    // No declared length (chunked): hono's reader counts the bytes as they come.
+    return countBody(c, next);
   });
-  // GET and HEAD carry no body (the Fetch API allows none). Asking one for its body builds the
-  // adapter's full Request object: about 20 µs and its garbage on every read, for nothing.
-  app.use("/v1/*", (c, next) =>
-    c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next),
-  );
 
   app.route("/", system);
   app.route("/v1/connectors", connectors);

@@ -1,6 +1,7 @@
 // 404 not_found, 409 version_conflict, 413 payload_too_large and 415 unsupported_media_type;
 // nothing written.
 import { randomUUID } from "node:crypto";
+import { startServer } from "@vibot/api/server";
 import { describe, expect, it } from "vitest";
 import { api, base, expectError, token, useErrorSuite } from "./support/error-suite";
 
@@ -98,6 +99,46 @@ describe("413 payload_too_large and 415 unsupported_media_type", () => {
   it("refuses a body over 128 KiB", async () => {
     const body = { secret: "s", padding: "x".repeat(140_000) };
     await expectError(await api.request("POST", base(), { token, body }), 413, "payload_too_large");
+  });
+
+  it("over real HTTP: refuses a declared or a chunked body over 128 KiB, and reads a small one", async () => {
+    // The production server in front of the app: bodies arrive with their framing headers.
+    const running = await startServer(api.app, {
+      host: "127.0.0.1",
+      port: 0,
+      keepAliveTimeoutMs: 5_000,
+    });
+    const url = `http://127.0.0.1:${running.port}${base()}`;
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    const oversize = JSON.stringify({ secret: "s", padding: "x".repeat(140_000) });
+    const send = async (init: RequestInit) => {
+      const response = await fetch(url, { method: "POST", headers, ...init });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, text, body: JSON.parse(text) };
+    };
+    try {
+      // Content-Length declared (fetch sets it for a string body).
+      await expectError(await send({ body: oversize }), 413, "payload_too_large");
+      // No declared length: Transfer-Encoding chunked, counted as it comes.
+      const chunked = new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(oversize));
+          controller.close();
+        },
+      });
+      await expectError(
+        await send({ body: chunked, duplex: "half" } as RequestInit),
+        413,
+        "payload_too_large",
+      );
+      const small = await send({ body: JSON.stringify({ secret: { apiKey: "sk_over_http" } }) });
+      expect(small.status, small.text).toBe(201);
+    } finally {
+      await new Promise((resolve) => {
+        running.server.close(resolve);
+        running.server.closeAllConnections();
+      });
+    }
   });
 
   it("refuses a body that is not JSON", async () => {
