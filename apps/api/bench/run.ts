@@ -131,7 +131,7 @@ function withoutLedgerWrites(): Variant {
     async enter() {
       const [row] = await queryRows<{ definition: string }>(
         handle.db,
-        sql`select pg_get_functiondef('public.vault_record_event(uuid, uuid, uuid, integer, text, uuid, text, text, bytea, timestamptz, uuid)'::regprocedure) as definition`,
+        sql`select pg_get_functiondef('public.vault_record_event(uuid, uuid, uuid, integer, text, uuid, text, text, bytea)'::regprocedure) as definition`,
       );
       if (!row) throw new Error("vault_record_event not found");
       original = row.definition;
@@ -139,8 +139,7 @@ function withoutLedgerWrites(): Variant {
         handle.db,
         sql`create or replace function public.vault_record_event(company uuid, connector uuid,
           credential uuid, version integer, action text, actor uuid, request_id text, kid text,
-          audit_key bytea, written_at timestamptz default null, written_by uuid default null)
-          returns bigint language sql as 'select 0::bigint'`,
+          audit_key bytea) returns bigint language sql as 'select 0::bigint'`,
       );
     },
     async leave() {

@@ -7,7 +7,7 @@ import { openEventId } from "@vibot/crypto";
 import { withRequestContext, writeCredentialVersion } from "@vibot/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApi, tokenFor } from "./support/api";
-import { openTestDatabase, type TestDatabase } from "./support/database";
+import { engine, openTestDatabase, type TestDatabase } from "./support/database";
 import { seedTenant, type Tenant } from "./support/fixtures";
 import { testKeyring } from "./support/keys";
 import { openSse } from "./support/sse";
@@ -176,10 +176,80 @@ describe("events", () => {
       rotatedBy: a.adminId,
     });
     // Opaque ids, in ledger order: they open to increasing ledger positions.
-    const ids = [seen, ...replayed].map((e) => openEventId(api.keyring, e?.id ?? ""));
+    const ids = [seen, ...replayed].map((e) => openEventId(api.keyring, e?.id ?? "", "position"));
     expect(ids.every((id) => id !== undefined)).toBe(true);
     expect(ids).toEqual([...ids].sort((x, y) => (x && y && x < y ? -1 : 1)));
   });
+
+  // Ledger ids are drawn before commit, so two changes can commit in the other order than their
+  // ids. A stream that resumed by ledger id missed the smaller one; by chain position it cannot.
+  // Concurrent transactions on one database: PostgreSQL only (PGlite runs one at a time).
+  it.runIf(engine === "postgres")(
+    "replays a change that committed after a later-numbered one the client had seen",
+    async () => {
+      const tenant = await seedTenant(db, "Order");
+      const token = await tokenFor(tenant.admin);
+      const other = await api.request("POST", "/v1/connectors", {
+        token,
+        body: { name: "second", provider: "test" },
+      });
+      expect(other.status, other.text).toBe(201);
+      const stream = await openSse(api.app, FEED, bearer(token));
+      // A rotation of the first connector records its event, then waits to commit…
+      let commit = () => {};
+      const held = new Promise<void>((resolve) => {
+        commit = resolve;
+      });
+      let recorded = () => {};
+      const drawn = new Promise<void>((resolve) => {
+        recorded = resolve;
+      });
+      const slow = withRequestContext(
+        db.handle.db,
+        { claims: tenant.admin, role: "service_role" },
+        async (tx) => {
+          const written = await writeCredentialVersion(tx, api.keyring, {
+            connectorId: tenant.connectorId,
+            secretJson: '"committed second"',
+            rotatedBy: tenant.adminId,
+            maxVersions: 10,
+          });
+          recorded();
+          await held;
+          return written;
+        },
+      );
+      await drawn;
+      // …while a rotation of the second one, numbered after it, commits first and is seen.
+      const fast = await api.request("POST", `/v1/connectors/${other.body.id}/credentials`, {
+        token,
+        body: { secret: "committed first" },
+      });
+      expect(fast.status, fast.text).toBe(201);
+      const [seen] = await stream.waitFor(1);
+      await stream.close();
+      expect(JSON.parse(seen?.data ?? "{}").new.id).toBe(fast.body.id);
+      // Away: the earlier-numbered rotation commits. Back with the id last seen: it arrives, once.
+      commit();
+      const slowWritten = await slow;
+      const [ledgerSlow, ledgerFast] = await db.query<{ id: string }>(
+        "select id::text from connector_credential_events where company_id = $1 and action = 'rotate' order by id",
+        [tenant.companyId],
+      );
+      // The slow rotation holds the smaller ledger id.
+      expect(ledgerSlow && ledgerFast && BigInt(ledgerSlow.id) < BigInt(ledgerFast.id)).toBe(true);
+
+      const resumed = await openSse(api.app, FEED, {
+        ...bearer(token),
+        "last-event-id": seen?.id ?? "",
+      });
+      const [missed] = await resumed.waitFor(1, 2000);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await resumed.close();
+      expect(resumed.events).toHaveLength(1);
+      expect(JSON.parse(missed?.data ?? "{}").new.id).toBe(slowWritten.id);
+    },
+  );
 
   it("announces a version pruned past retention as a DELETE with its own writer", async () => {
     const tenant = await seedTenant(db, "Prune");
@@ -221,13 +291,17 @@ describe("fan-out", () => {
 
 describe("the listener", () => {
   it("retries LISTEN after a failure and keeps no state for the refused subscriber", async () => {
-    let attempts = 0;
+    const attempts: string[] = [];
     const flaky = {
       ...db.handle,
-      listen: async (channel: string, onPayload: (payload: string) => void) => {
-        attempts++;
-        if (attempts === 1) throw new Error("database down");
-        return db.handle.listen(channel, onPayload);
+      listen: async (
+        channel: string,
+        onPayload: (payload: string) => void,
+        onListen?: () => void,
+      ) => {
+        attempts.push(channel);
+        if (attempts.length === 1) throw new Error("database down");
+        return db.handle.listen(channel, onPayload, onListen);
       },
     };
     const fresh = new RealtimeHub(flaky, api.keyring, createLogger("silent"));
@@ -243,6 +317,11 @@ describe("the listener", () => {
     await expect.poll(() => received[0], { timeout: 2000 }).toBe("INSERT");
     detach();
     expect(fresh.size).toBe(0);
-    expect(attempts).toBe(2);
+    // The failed LISTEN, then both channels once: the sequencer's announcements and the table's.
+    expect(attempts).toEqual([
+      "connector_credential_events",
+      "connector_credential_events",
+      "connector_credentials",
+    ]);
   });
 });

@@ -1,27 +1,44 @@
-// Opaque event ids: a ledger id (a global bigint, which would reveal how busy other companies
+// Opaque event ids: a ledger number (a global bigint, which would reveal how busy other companies
 // are) encrypted with AES-256 under a keyring-derived key, one block, as `<kid>.<32 hex>`. Only
-// this vault can turn one back into its ledger position (Last-Event-ID, audit cursors).
+// this vault can turn one back into its number. Two kinds, told apart inside the block so that
+// one is never taken for the other: an event's id (audit cursors) and an event's chain position
+// (the realtime stream's ids and Last-Event-ID).
 import { createCipheriv, createDecipheriv } from "node:crypto";
 import type { Keyring } from "./keyring";
 
-/** `<kid>.<hex>` of ledger id `id` under the active kid's event-id key. */
-export function sealEventId(keyring: Keyring, id: bigint | string): string {
+/** What an opaque id numbers: a ledger event id, or a chain position. */
+export type EventIdKind = "event" | "position";
+
+/** The block's second half: zero for an event id (as issued before positions existed). */
+const TAGS: Record<EventIdKind, bigint> = { event: 0n, position: 1n };
+
+/** `<kid>.<hex>` of `n` under the active kid's event-id key. */
+export function sealEventId(
+  keyring: Keyring,
+  n: bigint | string,
+  kind: EventIdKind = "event",
+): string {
   const block = Buffer.alloc(16);
-  block.writeBigUInt64BE(BigInt(id));
+  block.writeBigUInt64BE(BigInt(n));
+  block.writeBigUInt64BE(TAGS[kind], 8);
   const cipher = createCipheriv("aes-256-ecb", keyring.active.eventIdKey, null).setAutoPadding(
     false,
   );
   return `${keyring.active.kid}.${Buffer.concat([cipher.update(block), cipher.final()]).toString("hex")}`;
 }
 
-/** The ledger id an opaque event id names, or undefined when it is not one of this vault's. */
-export function openEventId(keyring: Keyring, text: string): bigint | undefined {
+/** The number an opaque id of `kind` names, or undefined when it is not one this vault issued. */
+export function openEventId(
+  keyring: Keyring,
+  text: string,
+  kind: EventIdKind = "event",
+): bigint | undefined {
   const match = /^([A-Za-z0-9_.-]{1,32})\.([0-9a-f]{32})$/.exec(text);
   const key = match?.[1] ? keyring.keys.find((k) => k.kid === match[1]) : undefined;
   if (!key || !match?.[2]) return undefined;
   const decipher = createDecipheriv("aes-256-ecb", key.eventIdKey, null).setAutoPadding(false);
   const block = Buffer.concat([decipher.update(Buffer.from(match[2], "hex")), decipher.final()]);
-  // The second half is zero in every id we issue: anything else was not made here.
-  if (!block.subarray(8).equals(Buffer.alloc(8))) return undefined;
+  // The second half is the kind's tag in every id we issue: anything else was not made here.
+  if (block.readBigUInt64BE(8) !== TAGS[kind]) return undefined;
   return block.readBigUInt64BE(0);
 }

@@ -181,12 +181,11 @@ with ic as (
         ), d as (
           delete from public.connector_credentials c using ic
           where c.connector_id = ic.id and c.version = $3 and (select known from actor)
-          returning c.id, c.company_id, c.connector_id, c.version, c.rotated_at, c.rotated_by
+          returning c.id, c.company_id, c.connector_id, c.version
         ), events as (
           -- One destroy event per destroyed version, in the same transaction (the audit ledger).
           select public.vault_record_event(d.company_id, d.connector_id, d.id, d.version, 'destroy',
-            $4::uuid, $5::text, $6, decode($7, 'hex'),
-            d.rotated_at, d.rotated_by) as id
+            $4::uuid, $5::text, $6, decode($7, 'hex')) as id
           from d
         )
         select (select count(*) from events)::int as recorded, (select count(*) from ic)::int as connectors, (select known from actor) as "actorKnown",
@@ -220,18 +219,17 @@ with ic as (
         ), d as (
           delete from public.connector_credentials c using ic
           where c.connector_id = ic.id  and (select known from actor)
-          returning c.id, c.company_id, c.connector_id, c.version, c.rotated_at, c.rotated_by
+          returning c.id, c.company_id, c.connector_id, c.version
         ), events as (
           -- One destroy event per destroyed version, in the same transaction (the audit ledger).
           select public.vault_record_event(d.company_id, d.connector_id, d.id, d.version, 'destroy',
-            $3::uuid, $4::text, $5, decode($6, 'hex'),
-            d.rotated_at, d.rotated_by) as id
+            $3::uuid, $4::text, $5, decode($6, 'hex')) as id
           from d
         )
         select (select count(*) from events)::int as recorded, (select count(*) from ic)::int as connectors, (select known from actor) as "actorKnown",
           (select count(*) from d)::int as destroyed;
 
--- GET /v1/realtime (Last-Event-ID replay) — as authenticated; BEGIN; the statements below, each with its own Sync; COMMIT (one pipelined write)
+-- GET /v1/realtime (Last-Event-ID replay, by chain position) — as authenticated; BEGIN; the statements below, each with its own Sync; COMMIT (one pipelined write)
 -- statement 1
 --   $1: the request's verified JWT claims (JSON)
 --   $2: role
@@ -244,14 +242,71 @@ select set_config('request.jwt.claims', $1, true),
     set_config('plan_cache_mode', 'force_generic_plan', true);
 
 -- statement 2
---   $1: replay after (ledger id)
---   $2: page size
-select e.id::text as id, e.action, e.company_id, e.connector_id, e.credential_id,
-            e.version, e.occurred_at, w.occurred_at as rotated_at, w.actor as rotated_by
-          from public.connector_credential_events e
-          left join lateral public.vault_version_written(e.credential_id) w on true
-          where e.id > $1::bigint and e.action in ('rotate', 'rollback', 'destroy', 'reencrypt')
-          order by e.id limit $2;
+--   $1: after this chain position
+--   $2: page size (events per statement)
+select e.id::text as id, e.chain_seq::text as chain_seq, e.action, e.company_id,
+      e.connector_id, e.credential_id, e.version, e.occurred_at,
+      w.occurred_at as rotated_at, w.actor as rotated_by
+    from public.connector_credential_events e
+    left join lateral public.vault_version_written(e.credential_id) w on true
+    where e.chain_seq > $1::bigint and e.action in ('rotate', 'rollback', 'destroy', 'reencrypt')
+    order by e.chain_seq limit $2;
+
+-- the audit sequencer, and the realtime hub on a committed change while streams are open: one chaining step — as service_role; BEGIN; the statements below, each with its own Sync; COMMIT (one pipelined write)
+-- statement 1
+--   $1: the request's verified JWT claims (JSON)
+--   $2: role
+--   $3: lock_timeout
+--   $4: statement_timeout
+select set_config('request.jwt.claims', $1, true),
+    set_config('role', $2, true),
+    set_config('lock_timeout', $3, true),
+    set_config('statement_timeout', $4, true),
+    set_config('plan_cache_mode', 'force_generic_plan', true);
+
+-- statement 2
+--   $1: active kid
+--   $2: the active kid's audit key (hex)
+--   $3: page size (events per statement)
+select public.vault_chain_events($1, $2, $3::int) as chained;
+
+-- the realtime hub, on its first stream: the chain's last position — as service_role; BEGIN; the statements below, each with its own Sync; COMMIT (one pipelined write)
+-- statement 1
+--   $1: the request's verified JWT claims (JSON)
+--   $2: role
+--   $3: lock_timeout
+--   $4: statement_timeout
+select set_config('request.jwt.claims', $1, true),
+    set_config('role', $2, true),
+    set_config('lock_timeout', $3, true),
+    set_config('statement_timeout', $4, true),
+    set_config('plan_cache_mode', 'force_generic_plan', true);
+
+-- statement 2
+select coalesce(max(chain_seq), 0)::text as head from public.connector_credential_events;
+
+-- the realtime hub, on the sequencer's announcement: every company's changes chained since (each to its own company's streams) — as service_role; BEGIN; the statements below, each with its own Sync; COMMIT (one pipelined write)
+-- statement 1
+--   $1: the request's verified JWT claims (JSON)
+--   $2: role
+--   $3: lock_timeout
+--   $4: statement_timeout
+select set_config('request.jwt.claims', $1, true),
+    set_config('role', $2, true),
+    set_config('lock_timeout', $3, true),
+    set_config('statement_timeout', $4, true),
+    set_config('plan_cache_mode', 'force_generic_plan', true);
+
+-- statement 2
+--   $1: after this chain position
+--   $2: page size (events per statement)
+select e.id::text as id, e.chain_seq::text as chain_seq, e.action, e.company_id,
+      e.connector_id, e.credential_id, e.version, e.occurred_at,
+      w.occurred_at as rotated_at, w.actor as rotated_by
+    from public.connector_credential_events e
+    left join lateral public.vault_version_written(e.credential_id) w on true
+    where e.chain_seq > $1::bigint and e.action in ('rotate', 'rollback', 'destroy', 'reencrypt')
+    order by e.chain_seq limit $2;
 
 -- any POST with Idempotency-Key: first, its entry — as service_role; one statement, its own implicit transaction (the function enters the request context)
 -- statement 1

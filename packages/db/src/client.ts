@@ -27,8 +27,15 @@ export interface RunOptions {
 export interface DatabaseHandle {
   readonly kind: "postgres" | "pglite";
   readonly db: Database;
-  /** Subscribes to a NOTIFY channel; resolves to an unsubscribe function. */
-  listen(channel: string, onPayload: NotificationHandler): Promise<() => Promise<void>>;
+  /**
+   * Subscribes to a NOTIFY channel; resolves to an unsubscribe function. `onListen` runs each time
+   * the subscription is (re)established: notifications sent while it was not may have been missed.
+   */
+  listen(
+    channel: string,
+    onPayload: NotificationHandler,
+    onListen?: () => void,
+  ): Promise<() => Promise<void>>;
   /** Applies every pending committed migration, as `drizzle-kit migrate` would. */
   migrate(): Promise<void>;
   /**

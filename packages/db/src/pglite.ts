@@ -59,7 +59,11 @@ export function wrapPglite(client: PGlite, options: ConnectOptions = {}): Databa
   return {
     kind: "pglite",
     db,
-    listen: (channel, onPayload) => client.listen(channel, onPayload),
+    async listen(channel, onPayload, onListen) {
+      const unlisten = await client.listen(channel, onPayload);
+      onListen?.();
+      return unlisten;
+    },
     migrate: () => migrate(db, migratorConfig),
     // Every call into the engine costs (PGlite's query() makes six per statement), so a request
     // is one protocol message: BEGIN, the session switch, the context and statements, COMMIT.

@@ -137,8 +137,9 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
   return {
     kind: "postgres",
     db,
-    async listen(channel, onPayload) {
-      const subscription = await client.listen(channel, onPayload);
+    async listen(channel, onPayload, onListen) {
+      // postgres.js listens again on a new connection after losing one, and says so each time.
+      const subscription = await client.listen(channel, onPayload, onListen);
       return () => subscription.unlisten();
     },
     migrate: () => migrate(db, migratorConfig),

@@ -5,6 +5,9 @@ import { defaultTransactionLimits } from "./availability";
 import { requestQueries } from "./client";
 import { END_OF_READ } from "./commit-batch";
 import {
+  chainEventsOperation,
+  chainedChangesOperation,
+  chainHeadOperation,
   changesSinceOperation,
   createConnectorOperation,
   destroyCredentialVersionsOperation,
@@ -58,8 +61,8 @@ export async function renderOperations(): Promise<string> {
     [`${defaultTransactionLimits.statementTimeoutMs}ms`, "statement_timeout"],
     [ADMIN_ROLE, "the admin role"],
     ["<provider>", "provider"],
-    ["41", "replay after (ledger id)"],
-    [1000, "page size"],
+    ["41", "after this chain position"],
+    [1000, "page size (events per statement)"],
     ["<request id>", "request id (audit)"],
     [true, "record read events (CREDENTIALS_AUDIT_READS)"],
     ["<idempotency key>", "Idempotency-Key (scoped to the company)"],
@@ -112,7 +115,16 @@ export async function renderOperations(): Promise<string> {
       "DELETE …/credentials",
       destroyCredentialVersionsOperation(keyring, CONNECTOR, USER, undefined, AUDIT),
     ],
-    ["GET /v1/realtime (Last-Event-ID replay)", changesSinceOperation("41")],
+    ["GET /v1/realtime (Last-Event-ID replay, by chain position)", changesSinceOperation("41")],
+    [
+      "the audit sequencer, and the realtime hub on a committed change while streams are open: one chaining step",
+      chainEventsOperation(keyring),
+    ],
+    ["the realtime hub, on its first stream: the chain's last position", chainHeadOperation()],
+    [
+      "the realtime hub, on the sequencer's announcement: every company's changes chained since (each to its own company's streams)",
+      chainedChangesOperation("41"),
+    ],
     [
       "any POST with Idempotency-Key: first, its entry",
       recallRequestOperation("<idempotency key>"),

@@ -15,11 +15,15 @@ export class AuditSequencer {
     private readonly logger: Logger,
   ) {}
 
-  /** Chains every committed, unchained event now; resolves to how many it chained. */
+  /**
+   * Chains every committed, unchained event now; resolves to how many it chained (none when
+   * another sequencer holds the chain: that one chains them).
+   */
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
       const chained = await this.#once();
+      if (chained < 0) return total;
       total += chained;
       if (chained < CHAIN_BATCH) return total;
     }

@@ -1,12 +1,31 @@
 // One database listener per process, fanned out to every SSE subscriber of the company a change
-// belongs to. Changes come from the audit ledger's feed (migration 0009), so event ids are ledger
-// ids; payloads carry metadata only, never ciphertext, checksum or secret.
+// belongs to. The stream publishes change events in chain order: ids are chain positions, so a
+// replay after one (Last-Event-ID) is exactly what followed it, whatever order their transactions
+// committed in. While it has subscribers, the hub listens to the connector_credentials trigger's
+// channel (SPEC §4.3) to chain a committed change within milliseconds, and to the sequencer's
+// announcements to publish what any process chained. Payloads carry metadata only, never
+// ciphertext, checksum or secret.
 import { type Keyring, sealEventId } from "@vibot/crypto";
-import { type CredentialVersion, type DatabaseHandle, isoOf, type LedgerChange } from "@vibot/db";
+import {
+  CHAIN_BATCH,
+  CHANGE_FEED_CHANNEL,
+  type CredentialVersion,
+  chainEventsOperation,
+  chainedChangesOperation,
+  chainHeadOperation,
+  type DatabaseHandle,
+  isoOf,
+  type LedgerChange,
+} from "@vibot/db";
 import type { Logger } from "../logger";
 
 export const CHANNEL = "public:connector_credentials";
-const NOTIFY_CHANNEL = "connector_credential_events";
+/** SPEC §4.3's trigger channel: a change to connector_credentials committed. */
+const TABLE_CHANNEL = "connector_credentials";
+/** A committed change is chained this long after its notification, with those that follow it. */
+const CHAIN_DELAY_MS = 2;
+/** Changes read per statement when publishing. */
+const PAGE = 1000;
 
 /** The kind of change, as Supabase names it. */
 type ChangeKind = "INSERT" | "UPDATE" | "DELETE";
@@ -21,10 +40,12 @@ const kinds: Record<LedgerChange["action"], ChangeKind> = {
 /** Supabase's postgres-changes payload shape; a side that does not exist is `{}`. */
 export interface ChangeEvent {
   /**
-   * SSE id: the ledger event's id, made opaque (sealEventId): it orders nothing a client can see
-   * and reveals nothing of other companies' activity; Last-Event-ID turns it back.
+   * SSE id: the event's chain position, made opaque (sealEventId): it reveals nothing of other
+   * companies' activity; Last-Event-ID turns it back.
    */
   id: string;
+  /** The chain position itself (never sent): the stream's order. */
+  position: bigint;
   companyId: string;
   payload: {
     schema: "public";
@@ -48,7 +69,8 @@ export function changeEventFromLedger(change: LedgerChange, keyring: Keyring): C
     rotatedBy: change.rotated_by,
   };
   return {
-    id: sealEventId(keyring, change.id),
+    id: sealEventId(keyring, change.chain_seq, "position"),
+    position: BigInt(change.chain_seq),
     companyId: change.company_id,
     payload: {
       schema: "public",
@@ -71,6 +93,14 @@ export class RealtimeHub {
   readonly #closers = new Set<() => void>();
   #listening: Promise<unknown> | undefined;
   #closed = false;
+  /** The last chain position published. */
+  #published = 0n;
+  #publishing: Promise<void> | undefined;
+  #publishAgain = false;
+  #chainTimer: NodeJS.Timeout | undefined;
+  #chaining = false;
+  /** A change committed that no chaining step has run after yet. */
+  #unchained = false;
 
   constructor(
     private readonly database: DatabaseHandle,
@@ -91,6 +121,7 @@ export class RealtimeHub {
    */
   close(): void {
     this.#closed = true;
+    clearTimeout(this.#chainTimer);
     for (const onClose of [...this.#closers]) onClose();
   }
 
@@ -100,7 +131,8 @@ export class RealtimeHub {
 
   /**
    * Attaches a subscriber for one company once the listener runs; resolves to its detach function.
-   * `onClose` runs if the hub closes first.
+   * It gets every change chained after it was attached, in chain order. `onClose` runs if the hub
+   * closes first.
    */
   async subscribe(
     companyId: string,
@@ -109,12 +141,10 @@ export class RealtimeHub {
   ): Promise<() => void> {
     if (this.#closed) throw new Error("the realtime hub is closed");
     // A failed LISTEN (database down) is retried by the next subscriber rather than cached.
-    this.#listening ??= this.database
-      .listen(NOTIFY_CHANNEL, (payload) => this.#dispatch(payload))
-      .catch((error: unknown) => {
-        this.#listening = undefined;
-        throw error;
-      });
+    this.#listening ??= this.#listen().catch((error: unknown) => {
+      this.#listening = undefined;
+      throw error;
+    });
     await this.#listening;
     const key = companyKey(companyId);
     let set = this.#subscribers.get(key);
@@ -124,6 +154,8 @@ export class RealtimeHub {
     }
     set.add(subscriber);
     this.#closers.add(onClose);
+    // What committed while nobody listened may still wait for the sequencer's round: chain it now.
+    this.#chainSoon();
     return () => {
       this.#closers.delete(onClose);
       set.delete(subscriber);
@@ -131,14 +163,95 @@ export class RealtimeHub {
     };
   }
 
-  #dispatch(text: string): void {
-    let change: LedgerChange;
+  async #listen(): Promise<void> {
+    // Announcements first, then the head: a batch chained in between is published, not skipped.
+    // After a lost connection, what was announced meanwhile is found by publishing again.
+    await this.database.listen(
+      CHANGE_FEED_CHANNEL,
+      () => this.#publish(),
+      () => this.#publish(),
+    );
+    this.#published = BigInt(await this.database.run({}, chainHeadOperation()));
+    await this.database.listen(TABLE_CHANNEL, () => this.#chainSoon());
+  }
+
+  /** Chains the committed changes soon, with those that commit in the next few milliseconds. */
+  #chainSoon(): void {
+    // Nobody to tell: the audit sequencer chains it on its own round.
+    if (this.size === 0) return;
+    this.#unchained = true;
+    if (this.#chainTimer || this.#chaining || this.#closed) return;
+    this.#chainTimer = setTimeout(() => {
+      this.#chainTimer = undefined;
+      void this.#chain();
+    }, CHAIN_DELAY_MS);
+  }
+
+  async #chain(): Promise<void> {
+    this.#chaining = true;
     try {
-      change = JSON.parse(text);
-    } catch {
-      this.logger.warn({ event: "realtime.bad_payload" }, "unreadable change notification");
+      while (this.#unchained && !this.#closed) {
+        this.#unchained = false;
+        const chained = await this.database.run({}, chainEventsOperation(this.keyring));
+        // Another sequencer holds the chain: its announcement will bring us back here.
+        if (chained < 0) {
+          this.#unchained = true;
+          return;
+        }
+        if (chained === CHAIN_BATCH) this.#unchained = true;
+      }
+    } catch (error) {
+      this.logger.warn(
+        { event: "realtime.chain_failed", errorName: (error as Error)?.name },
+        "the audit sequencer will chain the change",
+      );
+    } finally {
+      this.#chaining = false;
+    }
+  }
+
+  /** Publishes every change chained since the last one published, in chain order. */
+  #publish(): void {
+    if (this.#publishing) {
+      this.#publishAgain = true;
       return;
     }
+    this.#publishing = (async () => {
+      do {
+        this.#publishAgain = false;
+        if (this.size === 0) {
+          // Nobody to tell: skip to the head, so that a later subscriber gets only what follows.
+          const head = BigInt(await this.database.run({}, chainHeadOperation()));
+          if (head > this.#published) this.#published = head;
+          continue;
+        }
+        for (;;) {
+          const changes = await this.database.run(
+            {},
+            chainedChangesOperation(this.#published.toString(), PAGE),
+          );
+          for (const change of changes) this.#dispatch(change);
+          if (changes.length < PAGE) break;
+        }
+      } while (this.#publishAgain && !this.#closed);
+    })()
+      .catch((error: unknown) =>
+        this.logger.warn(
+          { event: "realtime.publish_failed", errorName: (error as Error)?.name },
+          "changes will be published with the next announcement",
+        ),
+      )
+      .finally(() => {
+        this.#publishing = undefined;
+        // A change left unchained because another sequencer held the chain: try again now.
+        if (this.#unchained) this.#chainSoon();
+      });
+  }
+
+  #dispatch(change: LedgerChange): void {
+    const position = BigInt(change.chain_seq);
+    if (position <= this.#published) return;
+    this.#published = position;
     const subscribers = this.#subscribers.get(companyKey(change.company_id));
     if (!subscribers) return;
     const event = changeEventFromLedger(change, this.keyring);

@@ -11,17 +11,20 @@ import { ApiError } from "../errors";
 import { CHANNEL, type ChangeEvent, changeEventFromLedger } from "../realtime/hub";
 import { run } from "../request-context";
 
-/** The ledger id a Last-Event-ID names, undefined when absent; 400 when it is not one of ours. */
+/** The chain position a Last-Event-ID names, undefined when absent; 400 when it is not ours. */
 function replayAfter(keyring: Keyring, lastEventId: string | undefined): string | undefined {
   if (lastEventId === undefined || lastEventId === "") return undefined;
-  const id = openEventId(keyring, lastEventId);
-  if (id === undefined) {
+  const position = openEventId(keyring, lastEventId, "position");
+  if (position === undefined) {
     throw new ApiError("bad_request", "Last-Event-ID is not an event id of this stream", [
       { field: "Last-Event-ID", message: "must be an id received from this stream" },
     ]);
   }
-  return String(id);
+  return String(position);
 }
+
+/** Replayed changes per statement. */
+const REPLAY_PAGE = 1000;
 
 export const realtime = new Hono<AppEnv>();
 
@@ -39,39 +42,55 @@ realtime.get("/", async (c) => {
   if (!release) {
     throw new ApiError("too_many_requests", "too many realtime streams", undefined, 5);
   }
-  // Every change of the company since that event, deletions included, in ledger order.
-  let missed: LedgerChange[] = [];
+  // Attached before the replay is read, so that nothing chained in between is lost: what it
+  // brings meanwhile waits, and the stream skips any position it already sent.
+  let live: ChangeEvent[] | undefined = [];
+  let deliver: (event: ChangeEvent) => void = (event) => live?.push(event);
+  let end: (reason: string) => void = () => {};
+  const ended = new Promise<string>((resolve) => {
+    end = resolve;
+  });
+  let detach = () => {};
+  // Every change of the company since that position, deletions included, in chain order.
+  const missed: LedgerChange[] = [];
   try {
-    if (after) missed = await run(c, changesSinceOperation(after));
+    detach = await deps.realtime.hub.subscribe(
+      caller.companyId,
+      (event) => deliver(event),
+      () => end("server shutting down"),
+    );
+    for (let from = after; from !== undefined; ) {
+      const page = await run(c, changesSinceOperation(from, REPLAY_PAGE));
+      missed.push(...page);
+      from = page.length === REPLAY_PAGE ? page.at(-1)?.chain_seq : undefined;
+    }
   } catch (error) {
+    detach();
     release();
     throw error;
   }
 
   return streamSSE(c, async (stream) => {
-    let end: (reason: string) => void = () => {};
-    const ended = new Promise<string>((resolve) => {
-      end = resolve;
-    });
-    const send = (event: ChangeEvent) =>
-      stream.writeSSE({
+    let sent = after === undefined ? -1n : BigInt(after);
+    const send = (event: ChangeEvent) => {
+      if (event.position <= sent) return;
+      sent = event.position;
+      void stream.writeSSE({
         event: event.payload.eventType,
         id: event.id,
         data: JSON.stringify(event.payload),
       });
+    };
     // setTimeout's largest delay is about 24.8 days; a longer-lived token reconnects then.
     const untilExpiry = Math.min(caller.expiresAt - Date.now(), 2_147_483_647);
     const expiry = setTimeout(() => end("token expired"), untilExpiry);
-    let detach = () => {};
     try {
-      detach = await deps.realtime.hub.subscribe(
-        caller.companyId,
-        (event) => void send(event),
-        () => end("server shutting down"),
-      );
       stream.onAbort(() => end("client left"));
       await stream.write(": connected\n\n");
-      for (const change of missed) await send(changeEventFromLedger(change, deps.keyring));
+      for (const change of missed) send(changeEventFromLedger(change, deps.keyring));
+      for (const event of live ?? []) send(event);
+      live = undefined;
+      deliver = send;
       for (;;) {
         let tick: NodeJS.Timeout | undefined;
         const beat = new Promise<undefined>((resolve) => {

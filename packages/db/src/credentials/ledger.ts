@@ -10,7 +10,7 @@ import type { AuditAction } from "../schema/connector-credential-events";
 import { isoOf } from "./metadata";
 
 export interface AuditEvent {
-  /** Orders events; the realtime stream's event ids. A decimal string (a bigint). */
+  /** Orders events (audit cursors). A decimal string (a bigint). */
   id: string;
   connectorId: string | null;
   credentialId: string | null;
@@ -27,7 +27,8 @@ export const CHAIN_BATCH = 1000;
 
 /**
  * Chains up to `batch` committed, unchained events under the active kid's audit key; resolves to
- * how many. Another process holding the sequencer's lock makes this a no-op (0).
+ * how many, or to -1 when another sequencer holds the chain (nothing done; try again later).
+ * When the batch holds a change, its last position is announced on the change feed at commit.
  */
 export function chainEventsOperation(keyring: Keyring, batch = CHAIN_BATCH): Operation<number> {
   const { active } = keyring;
@@ -99,9 +100,16 @@ export async function pruneEvents(db: Database, before: Date): Promise<number> {
   return row?.n ?? 0;
 }
 
-/** A change event of the ledger as the change feed announces it and the replay reads it. */
+/** The change feed's channel: the sequencer announces there the position it chained up to. */
+export const CHANGE_FEED_CHANNEL = "connector_credential_events";
+
+const CHANGE_ACTIONS = sql`('rotate', 'rollback', 'destroy', 'reencrypt')`;
+
+/** A chained change event of the ledger, as the realtime stream publishes and replays it. */
 export interface LedgerChange {
   id: string;
+  /** Its chain position (a decimal string): the stream's order and ids. */
+  chain_seq: string;
   action: "rotate" | "rollback" | "destroy" | "reencrypt";
   company_id: string;
   connector_id: string;
@@ -113,20 +121,47 @@ export interface LedgerChange {
   rotated_by: string | null;
 }
 
-/** The caller's company's change events after ledger id `after` (RLS), oldest first. */
+/** Change events chained after position `after`, in chain order (the caller's RLS applies). */
+function changesAfter(after: string, limit: number) {
+  return sql`select e.id::text as id, e.chain_seq::text as chain_seq, e.action, e.company_id,
+      e.connector_id, e.credential_id, e.version, e.occurred_at,
+      w.occurred_at as rotated_at, w.actor as rotated_by
+    from public.connector_credential_events e
+    left join lateral public.vault_version_written(e.credential_id) w on true
+    where e.chain_seq > ${after}::bigint and e.action in ${CHANGE_ACTIONS}
+    order by e.chain_seq limit ${limit}`;
+}
+
+/** The caller's company's change events chained after position `after` (RLS), in chain order. */
 export function changesSinceOperation(after: string, limit = 1000): Operation<LedgerChange[]> {
   return {
     role: "authenticated",
+    body: { statements: [changesAfter(after, limit)] },
+    interpret: ([rows = []]) => rows as unknown as LedgerChange[],
+  };
+}
+
+/**
+ * Every company's change events chained after position `after`, in chain order: what the realtime
+ * hub publishes, each to its own company's subscribers (trusted server code, as service_role).
+ */
+export function chainedChangesOperation(after: string, limit = 1000): Operation<LedgerChange[]> {
+  return {
+    role: "service_role",
+    body: { statements: [changesAfter(after, limit)] },
+    interpret: ([rows = []]) => rows as unknown as LedgerChange[],
+  };
+}
+
+/** The last chain position (0 when nothing is chained yet): where a new publisher starts. */
+export function chainHeadOperation(): Operation<string> {
+  return {
+    role: "service_role",
     body: {
       statements: [
-        sql`select e.id::text as id, e.action, e.company_id, e.connector_id, e.credential_id,
-            e.version, e.occurred_at, w.occurred_at as rotated_at, w.actor as rotated_by
-          from public.connector_credential_events e
-          left join lateral public.vault_version_written(e.credential_id) w on true
-          where e.id > ${after}::bigint and e.action in ('rotate', 'rollback', 'destroy', 'reencrypt')
-          order by e.id limit ${limit}`,
+        sql`select coalesce(max(chain_seq), 0)::text as head from public.connector_credential_events`,
       ],
     },
-    interpret: ([rows = []]) => rows as unknown as LedgerChange[],
+    interpret: ([rows = []]) => String((rows[0] as { head?: string } | undefined)?.head ?? "0"),
   };
 }

@@ -81,12 +81,11 @@ export async function reencryptBatch(
         update public.connector_credentials c
         set secret_ciphertext = s.secret_ciphertext, checksum = ${checksumUnderSql(s, active)}
         from s where c.id = s.id
-        returning c.id, c.company_id, c.connector_id, c.version, c.rotated_at, c.rotated_by
+        returning c.id, c.company_id, c.connector_id, c.version
       ), events as (
         -- One reencrypt event per row, in the same transaction (the audit ledger; no actor).
         select public.vault_record_event(u.company_id, u.connector_id, u.id, u.version, 'reencrypt',
-          null, null, ${active.kid}, decode(${active.auditKey.toString("hex")}, 'hex'),
-          u.rotated_at, u.rotated_by) as id
+          null, null, ${active.kid}, decode(${active.auditKey.toString("hex")}, 'hex')) as id
         from updated u
       )
       select b.id, b.connector_id as "connectorId", b.version, b.kid_known as "kidKnown",

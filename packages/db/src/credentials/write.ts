@@ -151,12 +151,11 @@ export function destroyCredentialVersionsOperation(
         ), d as (
           delete from public.connector_credentials c using ic
           where c.connector_id = ic.id ${which} and (select known from actor)
-          returning c.id, c.company_id, c.connector_id, c.version, c.rotated_at, c.rotated_by
+          returning c.id, c.company_id, c.connector_id, c.version
         ), events as (
           -- One destroy event per destroyed version, in the same transaction (the audit ledger).
           select public.vault_record_event(d.company_id, d.connector_id, d.id, d.version, 'destroy',
-            ${actor}::uuid, ${audit.requestId}::text, ${active.kid}, decode(${active.auditKey.toString("hex")}, 'hex'),
-            d.rotated_at, d.rotated_by) as id
+            ${actor}::uuid, ${audit.requestId}::text, ${active.kid}, decode(${active.auditKey.toString("hex")}, 'hex')) as id
           from d
         )
         select (select count(*) from events)::int as recorded, (select count(*) from ic)::int as connectors, (select known from actor) as "actorKnown",
