@@ -24,6 +24,11 @@ export const CHANNEL = "public:connector_credentials";
 const TABLE_CHANNEL = "connector_credentials";
 /** A committed change is chained this long after its notification, with those that follow it. */
 const CHAIN_DELAY_MS = 2;
+/**
+ * When another sequencer held the chain, it may have read its batch before our change committed
+ * (and then announce nothing new): try again this much later.
+ */
+const CHAIN_RETRY_MS = 5;
 /** Changes read per statement when publishing. */
 const PAGE = 1000;
 
@@ -176,7 +181,7 @@ export class RealtimeHub {
   }
 
   /** Chains the committed changes soon, with those that commit in the next few milliseconds. */
-  #chainSoon(): void {
+  #chainSoon(delayMs = CHAIN_DELAY_MS): void {
     // Nobody to tell: the audit sequencer chains it on its own round.
     if (this.size === 0) return;
     this.#unchained = true;
@@ -184,19 +189,19 @@ export class RealtimeHub {
     this.#chainTimer = setTimeout(() => {
       this.#chainTimer = undefined;
       void this.#chain();
-    }, CHAIN_DELAY_MS);
+    }, delayMs);
   }
 
   async #chain(): Promise<void> {
     this.#chaining = true;
+    let busy = false;
     try {
       while (this.#unchained && !this.#closed) {
         this.#unchained = false;
         const chained = await this.database.run({}, chainEventsOperation(this.keyring));
-        // Another sequencer holds the chain: its announcement will bring us back here.
         if (chained < 0) {
-          this.#unchained = true;
-          return;
+          busy = true;
+          break;
         }
         if (chained === CHAIN_BATCH) this.#unchained = true;
       }
@@ -207,6 +212,7 @@ export class RealtimeHub {
       );
     } finally {
       this.#chaining = false;
+      if (busy) this.#chainSoon(CHAIN_RETRY_MS);
     }
   }
 
@@ -243,8 +249,6 @@ export class RealtimeHub {
       )
       .finally(() => {
         this.#publishing = undefined;
-        // A change left unchained because another sequencer held the chain: try again now.
-        if (this.#unchained) this.#chainSoon();
       });
   }
 
