@@ -3,51 +3,27 @@
 
 import { createLogger } from "@vibot/api/logger";
 import { RealtimeHub } from "@vibot/api/realtime";
-import { openEventId } from "@vibot/crypto";
 import { withRequestContext, writeCredentialVersion } from "@vibot/db";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApi, tokenFor } from "./support/api";
-import { engine, openTestDatabase, type TestDatabase } from "./support/database";
-import { seedTenant, type Tenant } from "./support/fixtures";
-import { testKeyring } from "./support/keys";
+import { describe, expect, it } from "vitest";
+import { tokenFor } from "./support/api";
+import { seedTenant } from "./support/fixtures";
+import {
+  a,
+  api,
+  b,
+  bearer,
+  db,
+  FEED,
+  hub,
+  rotate,
+  SECRET,
+  tokenA,
+  tokenB,
+  useRealtimeSuite,
+} from "./support/realtime";
 import { openSse } from "./support/sse";
 
-let db: TestDatabase;
-let api: Awaited<ReturnType<typeof createTestApi>>;
-let hub: RealtimeHub;
-let a: Tenant;
-let b: Tenant;
-let tokenA: string;
-let tokenB: string;
-
-const FEED = "/v1/realtime?channel=public:connector_credentials";
-const SECRET = "sk_live_realtime_secret";
-
-beforeAll(async () => {
-  db = await openTestDatabase();
-  hub = new RealtimeHub(db.handle, await testKeyring(), createLogger("silent"));
-  api = await createTestApi(db, {
-    realtime: {
-      hub,
-      heartbeatMs: 100,
-      limits: { maxStreamsPerToken: 200, maxStreamsPerCompany: 200 },
-    },
-  });
-  a = await seedTenant(db, "A");
-  b = await seedTenant(db, "B");
-  tokenA = await tokenFor(a.admin);
-  tokenB = await tokenFor(b.admin);
-});
-afterAll(async () => {
-  await db.close();
-});
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-const rotate = (tenant: Tenant, token: string, secret: unknown = SECRET) =>
-  api.request("POST", `/v1/connectors/${tenant.connectorId}/credentials`, {
-    token,
-    body: { secret },
-  });
+useRealtimeSuite();
 
 describe("who may subscribe", () => {
   it("answers a missing or unknown channel with 400", async () => {
@@ -138,118 +114,6 @@ describe("events", () => {
     expect(stream.events).toHaveLength(1);
     expect(JSON.parse(first?.data ?? "{}").new.id).toBe(marker.body.id);
   });
-
-  it("replays every change missed since Last-Event-ID, deletions included, in order, once", async () => {
-    const stream = await openSse(api.app, FEED, bearer(tokenA));
-    expect((await rotate(a, tokenA)).status).toBe(201);
-    const [seen] = await stream.waitFor(1);
-    await stream.close();
-    // While away: a rotation, then its destruction, and B's activity.
-    const missed = await rotate(a, tokenA, "missed while away");
-    expect((await rotate(b, tokenB)).status).toBe(201);
-    const destroyed = await api.request(
-      "DELETE",
-      `/v1/connectors/${a.connectorId}/credentials/${missed.body.version}`,
-      { token: tokenA },
-    );
-    expect(destroyed.status, destroyed.text).toBe(204);
-
-    const resumed = await openSse(api.app, FEED, {
-      ...bearer(tokenA),
-      "last-event-id": seen?.id ?? "",
-    });
-    const replayed = await resumed.waitFor(2);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    await resumed.close();
-    expect(seen?.id).toMatch(/^k1\.[0-9a-f]{32}$/);
-    expect(
-      resumed.events.map((e) => [e.event, JSON.parse(e.data).new.id ?? JSON.parse(e.data).old.id]),
-    ).toEqual([
-      ["INSERT", missed.body.id],
-      ["DELETE", missed.body.id],
-    ]);
-    // Replayed, the DELETE carries the same metadata of the destroyed version as live.
-    const [insertedAgain, deletedAgain] = resumed.events.map((e) => JSON.parse(e.data));
-    expect(deletedAgain.old).toEqual(insertedAgain.new);
-    expect(deletedAgain.old).toMatchObject({
-      rotatedAt: missed.body.rotatedAt,
-      rotatedBy: a.adminId,
-    });
-    // Opaque ids, in ledger order: they open to increasing ledger positions.
-    const ids = [seen, ...replayed].map((e) => openEventId(api.keyring, e?.id ?? "", "position"));
-    expect(ids.every((id) => id !== undefined)).toBe(true);
-    expect(ids).toEqual([...ids].sort((x, y) => (x && y && x < y ? -1 : 1)));
-  });
-
-  // Ledger ids are drawn before commit, so two changes can commit in the other order than their
-  // ids. A stream that resumed by ledger id missed the smaller one; by chain position it cannot.
-  // Concurrent transactions on one database: PostgreSQL only (PGlite runs one at a time).
-  it.runIf(engine === "postgres")(
-    "replays a change that committed after a later-numbered one the client had seen",
-    async () => {
-      const tenant = await seedTenant(db, "Order");
-      const token = await tokenFor(tenant.admin);
-      const other = await api.request("POST", "/v1/connectors", {
-        token,
-        body: { name: "second", provider: "test" },
-      });
-      expect(other.status, other.text).toBe(201);
-      const stream = await openSse(api.app, FEED, bearer(token));
-      // A rotation of the first connector records its event, then waits to commit…
-      let commit = () => {};
-      const held = new Promise<void>((resolve) => {
-        commit = resolve;
-      });
-      let recorded = () => {};
-      const drawn = new Promise<void>((resolve) => {
-        recorded = resolve;
-      });
-      const slow = withRequestContext(
-        db.handle.db,
-        { claims: tenant.admin, role: "service_role" },
-        async (tx) => {
-          const written = await writeCredentialVersion(tx, api.keyring, {
-            connectorId: tenant.connectorId,
-            secretJson: '"committed second"',
-            rotatedBy: tenant.adminId,
-            maxVersions: 10,
-          });
-          recorded();
-          await held;
-          return written;
-        },
-      );
-      await drawn;
-      // …while a rotation of the second one, numbered after it, commits first and is seen.
-      const fast = await api.request("POST", `/v1/connectors/${other.body.id}/credentials`, {
-        token,
-        body: { secret: "committed first" },
-      });
-      expect(fast.status, fast.text).toBe(201);
-      const [seen] = await stream.waitFor(1);
-      await stream.close();
-      expect(JSON.parse(seen?.data ?? "{}").new.id).toBe(fast.body.id);
-      // Away: the earlier-numbered rotation commits. Back with the id last seen: it arrives, once.
-      commit();
-      const slowWritten = await slow;
-      const [ledgerSlow, ledgerFast] = await db.query<{ id: string }>(
-        "select id::text from connector_credential_events where company_id = $1 and action = 'rotate' order by id",
-        [tenant.companyId],
-      );
-      // The slow rotation holds the smaller ledger id.
-      expect(ledgerSlow && ledgerFast && BigInt(ledgerSlow.id) < BigInt(ledgerFast.id)).toBe(true);
-
-      const resumed = await openSse(api.app, FEED, {
-        ...bearer(token),
-        "last-event-id": seen?.id ?? "",
-      });
-      const [missed] = await resumed.waitFor(1, 2000);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      await resumed.close();
-      expect(resumed.events).toHaveLength(1);
-      expect(JSON.parse(missed?.data ?? "{}").new.id).toBe(slowWritten.id);
-    },
-  );
 
   it("announces a version pruned past retention as a DELETE with its own writer", async () => {
     const tenant = await seedTenant(db, "Prune");

@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { CHANNEL, type ChangeEvent, changeEventFromLedger } from "../realtime/hub";
+import { CHANNEL, type ChangeEvent, changeEventFromLedger } from "../realtime/change-event";
 import { run } from "../request-context";
 
 /** The chain position a Last-Event-ID names, undefined when absent; 400 when it is not ours. */
