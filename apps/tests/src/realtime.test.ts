@@ -3,7 +3,12 @@
 
 import { createLogger } from "@vibot/api/logger";
 import { RealtimeHub } from "@vibot/api/realtime";
-import { withRequestContext, writeCredentialVersion } from "@vibot/db";
+import {
+  type DatabaseHandle,
+  DatabaseUnavailableError,
+  withRequestContext,
+  writeCredentialVersion,
+} from "@vibot/db";
 import { describe, expect, it } from "vitest";
 import { tokenFor } from "./support/api";
 import { seedTenant } from "./support/fixtures";
@@ -154,6 +159,34 @@ describe("fan-out", () => {
 });
 
 describe("the listener", () => {
+  it("publishes again on its own after a publication failed", async () => {
+    let failures = 1;
+    const flaky: DatabaseHandle = {
+      ...db.handle,
+      run: (claims, operation, options) => {
+        const sent = "statements" in operation.body ? operation.body.statements : [];
+        // The publication's statement: every company's changes chained after a position.
+        if (failures > 0 && JSON.stringify(sent).includes("chain_seq >")) {
+          failures--;
+          return Promise.reject(new DatabaseUnavailableError("unreachable"));
+        }
+        return db.handle.run(claims, operation, options);
+      },
+    };
+    const fresh = new RealtimeHub(flaky, api.keyring, createLogger("silent"));
+    const received: string[] = [];
+    const detach = await fresh.subscribe(a.companyId, (event) =>
+      received.push(event.payload.new.id ?? ""),
+    );
+    const written = await rotate(a, tokenA);
+    expect(written.status).toBe(201);
+    // The announcement's publication failed; nothing announces that batch again.
+    await expect.poll(() => received, { timeout: 3000 }).toContain(written.body.id);
+    expect(failures).toBe(0);
+    detach();
+    fresh.close();
+  });
+
   it("retries LISTEN after a failure and keeps no state for the refused subscriber", async () => {
     const attempts: string[] = [];
     const flaky = {

@@ -29,6 +29,8 @@ const CHAIN_DELAY_MS = 2;
 const CHAIN_RETRY_MS = 5;
 /** Changes read per statement when publishing. */
 const PAGE = 1000;
+/** After a failed publication (database unavailable), publish again this much later. */
+const PUBLISH_RETRY_MS = 1_000;
 
 export type Subscriber = (event: ChangeEvent) => void;
 
@@ -183,12 +185,16 @@ export class RealtimeHub {
         }
       } while (this.#publishAgain && !this.#closed);
     })()
-      .catch((error: unknown) =>
+      .catch((error: unknown) => {
         this.logger.warn(
           { event: "realtime.publish_failed", errorName: (error as Error)?.name },
-          "changes will be published with the next announcement",
-        ),
-      )
+          "publishing again shortly",
+        );
+        // Nothing may announce these changes again: try on our own.
+        setTimeout(() => {
+          if (!this.#closed) this.#publish();
+        }, PUBLISH_RETRY_MS).unref();
+      })
       .finally(() => {
         this.#publishing = undefined;
       });
