@@ -11,6 +11,7 @@ import {
 } from "@vibot/db";
 import { describe, expect, it } from "vitest";
 import { tokenFor } from "./support/api";
+import { engine } from "./support/database";
 import { seedTenant } from "./support/fixtures";
 import {
   a,
@@ -159,6 +160,41 @@ describe("fan-out", () => {
 });
 
 describe("the listener", () => {
+  // Another process's sequencer holding the chain, as a transaction of our own holding its lock.
+  it.runIf(engine === "postgres")(
+    "chains a change itself once another sequencer lets go of the chain",
+    async () => {
+      const tenant = await seedTenant(db, "Busy chain");
+      const token = await tokenFor(tenant.admin);
+      const stream = await openSse(api.app, FEED, bearer(token));
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let locked = () => {};
+      const holding = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      const holder = db.transaction(async (query) => {
+        // The sequencer's advisory lock (migration 0008).
+        await query("select pg_advisory_xact_lock(7368207346913720435)");
+        locked();
+        await released;
+      });
+      await holding;
+      const written = await rotate(tenant, token);
+      expect(written.status, written.text).toBe(201);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(stream.events).toHaveLength(0);
+      // The holder ends without chaining anything (nor announcing): the hub tries again itself.
+      release();
+      await holder;
+      const [event] = await stream.waitFor(1, 2000);
+      await stream.close();
+      expect(JSON.parse(event?.data ?? "{}").new.id).toBe(written.body.id);
+    },
+  );
+
   it("publishes again on its own after a publication failed", async () => {
     let failures = 1;
     const flaky: DatabaseHandle = {
