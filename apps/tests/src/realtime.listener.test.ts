@@ -8,7 +8,17 @@ import { describe, expect, it } from "vitest";
 import { tokenFor } from "./support/api";
 import { engine } from "./support/database";
 import { seedTenant } from "./support/fixtures";
-import { a, api, bearer, db, FEED, rotate, tokenA, useRealtimeSuite } from "./support/realtime";
+import {
+  a,
+  api,
+  bearer,
+  db,
+  FEED,
+  latch,
+  rotate,
+  tokenA,
+  useRealtimeSuite,
+} from "./support/realtime";
 import { openSse } from "./support/sse";
 
 useRealtimeSuite();
@@ -21,27 +31,21 @@ describe("the listener", () => {
       const tenant = await seedTenant(db, "Busy chain");
       const token = await tokenFor(tenant.admin);
       const stream = await openSse(api.app, FEED, bearer(token));
-      let release = () => {};
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let locked = () => {};
-      const holding = new Promise<void>((resolve) => {
-        locked = resolve;
-      });
+      const released = latch();
+      const locked = latch();
       const holder = db.transaction(async (query) => {
         // The sequencer's advisory lock (migration 0008).
         await query("select pg_advisory_xact_lock(7368207346913720435)");
-        locked();
-        await released;
+        locked.open();
+        await released.opened;
       });
-      await holding;
+      await locked.opened;
       const written = await rotate(tenant, token);
       expect(written.status, written.text).toBe(201);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(stream.events).toHaveLength(0);
       // The holder ends without chaining anything (nor announcing): the hub tries again itself.
-      release();
+      released.open();
       await holder;
       const [event] = await stream.waitFor(1, 2000);
       await stream.close();

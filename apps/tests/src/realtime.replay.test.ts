@@ -14,6 +14,7 @@ import {
   bearer,
   db,
   FEED,
+  latch,
   rotate,
   tokenA,
   tokenB,
@@ -81,14 +82,8 @@ describe("replay", () => {
       expect(other.status, other.text).toBe(201);
       const stream = await openSse(api.app, FEED, bearer(token));
       // A rotation of the first connector records its event, then waits to commit…
-      let commit = () => {};
-      const held = new Promise<void>((resolve) => {
-        commit = resolve;
-      });
-      let recorded = () => {};
-      const drawn = new Promise<void>((resolve) => {
-        recorded = resolve;
-      });
+      const committing = latch();
+      const recorded = latch();
       const slow = withRequestContext(
         db.handle.db,
         { claims: tenant.admin, role: "service_role" },
@@ -99,12 +94,12 @@ describe("replay", () => {
             rotatedBy: tenant.adminId,
             maxVersions: 10,
           });
-          recorded();
-          await held;
+          recorded.open();
+          await committing.opened;
           return written;
         },
       );
-      await drawn;
+      await recorded.opened;
       // …while a rotation of the second one, numbered after it, commits first and is seen.
       const fast = await api.request("POST", `/v1/connectors/${other.body.id}/credentials`, {
         token,
@@ -115,7 +110,7 @@ describe("replay", () => {
       await stream.close();
       expect(JSON.parse(seen?.data ?? "{}").new.id).toBe(fast.body.id);
       // Away: the earlier-numbered rotation commits. Back with the id last seen: it arrives, once.
-      commit();
+      committing.open();
       const slowWritten = await slow;
       const [ledgerSlow, ledgerFast] = await db.query<{ id: string }>(
         "select id::text from connector_credential_events where company_id = $1 and action = 'rotate' order by id",

@@ -48,3 +48,12 @@ export const rotate = (tenant: Tenant, token: string, secret: unknown = SECRET) 
     token,
     body: { secret },
   });
+
+/** A one-shot signal between a test and work it started: `open()` once, `opened` resolves. */
+export function latch() {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { open, opened };
+}
