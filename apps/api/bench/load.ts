@@ -128,13 +128,15 @@ async function round(options: LoadOptions, file: string, seconds: number): Promi
   };
 }
 
+type Measured = LoadFigures & { rounds: number[] };
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 };
 
 /** The round with the median requests/s, with errors and requests summed over all rounds. */
-function summarize(results: LoadFigures[]): LoadFigures & { rounds: number[] } {
+function summarize(results: LoadFigures[]): Measured {
   const middle = median(results.map((r) => r.rps));
   const chosen = results.find((r) => r.rps === middle) ?? results[0];
   if (!chosen) throw new Error("no rounds measured");
@@ -154,7 +156,7 @@ async function scriptFile(request: RequestShape): Promise<string> {
 }
 
 /** Warm-up, then `rounds` measured rounds; the round with the median requests/s is reported. */
-export async function measure(options: LoadOptions): Promise<LoadFigures & { rounds: number[] }> {
+export async function measure(options: LoadOptions): Promise<Measured> {
   const file = await scriptFile(options.request);
   if (options.warmupSeconds > 0) await round(options, file, options.warmupSeconds);
   const results: LoadFigures[] = [];
@@ -163,35 +165,45 @@ export async function measure(options: LoadOptions): Promise<LoadFigures & { rou
   return summarize(results);
 }
 
-/** A state of the system under test, entered before its rounds and left after them. */
+/**
+ * A state of the system under test, entered before its rounds and left after them; it may also
+ * send its own request to its own server (both default to the measurement's).
+ */
 export interface Variant {
   enter?(): Promise<void>;
   leave?(): Promise<void>;
+  target?: { url: string; pid: number };
+  request?: RequestShape;
 }
 
 /**
- * Two variants of one measurement in alternating rounds (A, B, A, B, …), each round after its
- * own warm-up, so that drift over the run (a growing table, autovacuum, the machine's other load)
- * falls on both alike. Each variant's round with the median requests/s is reported.
+ * Variants of one measurement in alternating rounds (A, B, …, A, B, …), each round after its own
+ * warm-up, so that drift over the run (a growing table, autovacuum, the machine's other load)
+ * falls on all alike; a ratio of two of them compares rounds of the same minutes. Each variant's
+ * round with the median requests/s is reported, in the variants' order.
  */
-export async function measureAlternating(
+export async function measureAlternating<V extends Variant[]>(
   options: LoadOptions,
-  variants: [Variant, Variant],
-): Promise<[LoadFigures & { rounds: number[] }, LoadFigures & { rounds: number[] }]> {
-  const file = await scriptFile(options.request);
-  const results: [LoadFigures[], LoadFigures[]] = [[], []];
+  variants: [...V],
+): Promise<{ [K in keyof V]: Measured }> {
+  const files = await Promise.all(
+    variants.map((variant) => scriptFile(variant.request ?? options.request)),
+  );
+  const results: LoadFigures[][] = variants.map(() => []);
   for (let i = 0; i < options.rounds; i++) {
     for (const [v, variant] of variants.entries()) {
+      const file = files[v] ?? "";
+      const target = { ...options, ...variant.target };
       await variant.enter?.();
       try {
-        if (options.warmupSeconds > 0) await round(options, file, options.warmupSeconds);
-        results[v]?.push(await round(options, file, options.seconds));
+        if (options.warmupSeconds > 0) await round(target, file, options.warmupSeconds);
+        results[v]?.push(await round(target, file, options.seconds));
       } finally {
         await variant.leave?.();
       }
     }
   }
-  return [summarize(results[0]), summarize(results[1])];
+  return results.map(summarize) as { [K in keyof V]: Measured };
 }
 
 /** wrk from Debian, installed when missing (the benchmark needs root for that, as CI has). */

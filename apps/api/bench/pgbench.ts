@@ -108,6 +108,8 @@ async function pgbench(
 export interface PgbenchFigures {
   plainSelect: number;
   currentRead: number;
+  /** One read alone, read auditing off. */
+  currentReadQuiet: number;
   /** Reads per second, MAX_READ_BATCH of them committed together per transaction. */
   currentReadBatched: number;
   plainInsert: number;
@@ -127,6 +129,16 @@ export async function runPgbench(
   const claims = { sub: ADMIN, company_id: COMPANY, roles: [ADMIN_ROLE], role: "authenticated" };
   const probeRead = readConnector(1);
   const read = await capture(apiUrl, claims, readCredentialOperation(keyring, probeRead));
+  // The same read with read auditing off (CREDENTIALS_AUDIT_READS=off): no event, no WAL flush.
+  const quietRead = await capture(
+    apiUrl,
+    claims,
+    readCredentialOperation(keyring, probeRead, undefined, {
+      actor: ADMIN,
+      requestId: "pgbench",
+      reads: false,
+    }),
+  );
   const probeRotate = rotateConnector(ROTATE_CONNECTORS);
   const rotation = await capture(
     apiUrl,
@@ -159,6 +171,7 @@ export async function runPgbench(
     select: join(dir, "select.sql"),
     insert: join(dir, "insert.sql"),
     read: join(dir, "read.sql"),
+    quietRead: join(dir, "read-quiet.sql"),
     rotation: join(dir, "rotation.sql"),
     readBatch: join(dir, "read-batch.sql"),
   };
@@ -183,13 +196,21 @@ export async function runPgbench(
     (n) => `('d0000000-0000-4000-8000-' || lpad(:${n}::text, 12, '0'))::uuid`,
     ROTATE_CONNECTORS,
   );
+  const quietReadScript = script(
+    quietRead,
+    probeRead,
+    (n) => `('c0000000-0000-4000-8000-' || lpad(:${n}::text, 12, '0'))::uuid`,
+    READ_CONNECTORS,
+  );
   await writeFile(files.read, readScript.text);
+  await writeFile(files.quietRead, quietReadScript.text);
   await writeFile(files.rotation, rotationScript.text);
   await writeFile(files.readBatch, batchScript(readScript, MAX_READ_BATCH, READ_CONNECTORS));
 
   return {
     plainSelect: await pgbench(url, files.select, [], seconds),
     currentRead: await pgbench(apiUrl, files.read, readScript.defines, seconds),
+    currentReadQuiet: await pgbench(apiUrl, files.quietRead, quietReadScript.defines, seconds),
     currentReadBatched:
       MAX_READ_BATCH * (await pgbench(apiUrl, files.readBatch, readScript.defines, seconds)),
     plainInsert: await pgbench(url, files.insert, [`payload=${payload}`], seconds),

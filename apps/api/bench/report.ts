@@ -117,8 +117,9 @@ Machine: ${report.machine}. API, database and load generator share it, so every 
 figures of this one run. HTTP: wrk (Debian's, native), ${report.connections} connections, ${warmupSeconds} s warm-up, ${rounds} × ${seconds} s rounds,
 the median round reported; API and database (every PostgreSQL server process) CPU per request from
 /proc (utime + stime over completed requests);
-request errors across the run: ${report.errors}. Rotations with and without the ledger's writes run in
-alternating rounds (each after its own warm-up). pgbench: \`-M prepared\`, 8 clients, ${pgbench} s each, the
+request errors across the run: ${report.errors}. The floor and the read with read auditing on and off run
+in alternating rounds, as do rotations with and without the ledger's writes (each round after its
+own warm-up), so that each ratio compares rounds of the same minutes. pgbench: \`-M prepared\`, 8 clients, ${pgbench} s each, the
 messages the API sends for a request, in the API's shape.
 
 ${table}
