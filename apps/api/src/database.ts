@@ -5,10 +5,16 @@ import { connectPglite, connectPostgres, type DatabaseHandle } from "@vibot/db";
 import type { Config } from "./config";
 
 export async function openDatabase(config: Config): Promise<DatabaseHandle> {
-  const { poolMax, acquireTimeoutMs, lockTimeoutMs, statementTimeoutMs } = config.database;
+  const { poolMax, readConnections, acquireTimeoutMs, lockTimeoutMs, statementTimeoutMs } =
+    config.database;
   const limits = { lockTimeoutMs, statementTimeoutMs };
   if (config.databaseUrl)
-    return connectPostgres(config.databaseUrl, { max: poolMax, acquireTimeoutMs, limits });
+    return connectPostgres(config.databaseUrl, {
+      max: poolMax,
+      readConnections,
+      acquireTimeoutMs,
+      limits,
+    });
   const dataDir = config.pgliteDataDir.startsWith("memory://") ? undefined : config.pgliteDataDir;
   if (dataDir) {
     // The embedded database holds ciphertexts: its directory is owner-only (0700), so whatever

@@ -32,6 +32,7 @@ describe("loadConfig", () => {
       maxVersions: 10,
       logLevel: "info",
       pgliteDataDir: join(repositoryRoot, ".data/pglite"),
+      database: { poolMax: 20, readConnections: 4 },
     });
   });
 
@@ -48,6 +49,7 @@ describe("loadConfig", () => {
     [{ CREDENTIALS_MAX_VERSIONS: "0" }, "CREDENTIALS_MAX_VERSIONS"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
+    [{ DATABASE_READ_CONNECTIONS: "0" }, "DATABASE_READ_CONNECTIONS"],
   ])("names the variable of an invalid value: %o", (env, name) => {
     expect(failure(env)).toContain(name);
   });

@@ -25,13 +25,23 @@ import { operationFailure } from "./operation";
 import * as schema from "./schema";
 
 export interface PostgresOptions extends ConnectOptions {
-  /** Pool size; postgres.js opens connections lazily. */
+  /** Pool size for everything but the one-statement reads; postgres.js opens connections lazily. */
   max?: number;
+  /**
+   * Connections of the read lane: the current and versioned reads share them, and postgres.js
+   * pipelines reads on a busy one. Few, because each is a server process competing for the
+   * database's cores, and one pipelined connection carries far more reads than one API process
+   * sends.
+   */
+  readConnections?: number;
   /** How long a request may wait for a pooled connection before it is answered 503. */
   acquireTimeoutMs?: number;
   /** Connections writes may hold at once; the rest of the pool stays free for reads. */
   maxWriters?: number;
 }
+
+/** The read lane's size unless configured (measured on a 2-core machine: see the README). */
+export const DEFAULT_READ_CONNECTIONS = 4;
 
 /** Reconnect delay in seconds: short and jittered, capped at 2 s (the driver's own grows to 20 s). */
 const backoff = (retries: number) => Math.min(0.05 * 2 ** retries, 2) * (0.5 + Math.random() / 2);
@@ -43,15 +53,18 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
   const limits = options.limits ?? defaultTransactionLimits;
   // One statement does the work of a request; the others (BEGIN, claims, COMMIT) are instant.
   const responseDeadlineMs = limits.statementTimeoutMs + 1_000;
-  const client = postgres(url, {
-    max,
-    onnotice: () => {},
-    // Keys and secrets travel as parameters; never let a driver error echo them back.
-    debug: false,
-    connect_timeout: 5,
-    backoff,
-    connection: sessionSettings(options.limits),
-  });
+  const pool = (size: number) =>
+    postgres(url, {
+      max: size,
+      onnotice: () => {},
+      // Keys and secrets travel as parameters; never let a driver error echo them back.
+      debug: false,
+      connect_timeout: 5,
+      backoff,
+      connection: sessionSettings(options.limits),
+    });
+  const client = pool(max);
+  const readers = pool(options.readConnections ?? DEFAULT_READ_CONNECTIONS);
   // Readiness has its own connection: a pool filled by waiting requests must not make it hang.
   const probe = postgres(url, {
     max: 1,
@@ -67,8 +80,8 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
   let closing = false;
 
   /** A pooled connection by `deadline`; one that arrives later is handed straight back. */
-  async function reserve(deadline: number) {
-    const reservation = client.reserve();
+  async function reserve(deadline: number, from = client) {
+    const reservation = from.reserve();
     try {
       return await withDeadline(
         reservation,
@@ -106,7 +119,7 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
 
   /** Several audited reads in one transaction (see commit-batch.ts); their rows once committed. */
   async function readTogether(calls: DoorCall[]) {
-    const connection = await reserve(Date.now() + acquireTimeoutMs);
+    const connection = await reserve(Date.now() + acquireTimeoutMs, readers);
     const send = (text: string, params: unknown[] = []) =>
       connection.unsafe<Rows>(text, params as never[], { prepare: true });
     const sent = [send("begin")];
@@ -120,10 +133,10 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     return calls.map((_, i) => rows[1 + 2 * i] ?? []);
   }
 
-  /** One read in its own implicit transaction, on the pool's next free connection. */
+  /** One read in its own implicit transaction, on the read lane's next connection. */
   const readAlone = async (call: DoorCall) => [
     ...(await withDeadline(
-      client.unsafe(call.sql, call.params as never[], { prepare: true }),
+      readers.unsafe(call.sql, call.params as never[], { prepare: true }),
       acquireTimeoutMs + limits.statementTimeoutMs,
       () => new DatabaseUnavailableError("acquire_timeout"),
     )),
@@ -152,7 +165,7 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
       try {
         const [call] = queries;
         if (selfContained && call && operation.role === "authenticated") {
-          // A read in one statement needs no connection of its own: the pool's next free one.
+          // A read in one statement needs no connection of its own: the read lane's next one.
           // Waiting for it and running it are bounded together (the server bounds the statement);
           // past that the answer is 503, and a read that still runs later changes nothing. Reads
           // that record their audit event commit together with others of the same moment.
@@ -214,7 +227,11 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     },
     async close() {
       closing = true;
-      await Promise.all([client.end({ timeout: 5 }), probe.end({ timeout: 1 })]);
+      await Promise.all([
+        client.end({ timeout: 5 }),
+        readers.end({ timeout: 5 }),
+        probe.end({ timeout: 1 }),
+      ]);
     },
   };
 }
