@@ -10,7 +10,6 @@ import type { Keyring } from "@vibot/crypto";
 import {
   ADMIN_ROLE,
   connectPostgres,
-  END_OF_READ,
   type JwtClaims,
   MAX_READ_BATCH,
   type Operation,
@@ -35,14 +34,14 @@ interface Captured {
   params: unknown[];
 }
 
-/** The statements the request door sends for one operation, captured through its logger. */
-async function capture<T>(url: string, claims: JwtClaims, operation: Operation<T>) {
+/** The statements the request door sends for these operations, run at once, captured through its logger. */
+async function capture<T>(url: string, claims: JwtClaims, ...operations: Operation<T>[]) {
   const statements: Captured[] = [];
   const handle = connectPostgres(url, {
     max: 1,
     logger: { logQuery: (query, params) => statements.push({ query, params }) },
   });
-  await handle.run(claims, operation);
+  await Promise.all(operations.map((operation) => handle.run(claims, operation)));
   await handle.close();
   return statements;
 }
@@ -76,19 +75,36 @@ function script(
 }
 
 /**
- * The audited reads of one moment as the door commits them together: one pipeline of BEGIN,
- * `size` reads of random connectors with END_OF_READ between two, and COMMIT.
+ * The audited reads of one moment as the door commits them together: its one statement, each
+ * array parameter written as an ARRAY[…] of one element per read (pgbench binds text variables,
+ * not arrays), the connectors random.
  */
-function batchScript(read: { text: string }, size: number, count: number) {
-  const [, statement = ""] = read.text.split("\n");
-  const lines = ["\\startpipeline", "BEGIN;"];
-  for (let i = 0; i < size; i++) {
-    if (i > 0) lines.push(`${END_OF_READ};`);
-    lines.push(statement.replaceAll(":n::", `:n${i}::`));
-  }
-  lines.push("COMMIT;", "\\endpipeline", "");
+function batchScript(
+  batch: Captured,
+  connectorId: string,
+  connectorExpression: (variable: string) => string,
+  count: number,
+) {
+  const defines: string[] = [];
+  const variable = (name: string, value: unknown) => {
+    defines.push(`${name}=${typeof value === "string" ? value : JSON.stringify(value)}`);
+    return `:${name}`;
+  };
+  const size = (batch.params.find(Array.isArray) as unknown[] | undefined)?.length ?? 0;
+  const query = batch.query.replace(/\$(\d+)/g, (_, index: string) => {
+    const value = batch.params[Number(index) - 1];
+    if (!Array.isArray(value)) return variable(`bp${index}`, value);
+    const elements = value.map((element, i) =>
+      element === connectorId
+        ? connectorExpression(`n${i}`)
+        : element === null
+          ? "NULL"
+          : variable(`bp${index}e${i}`, element),
+    );
+    return `ARRAY[${elements.join(", ")}]`;
+  });
   const sets = Array.from({ length: size }, (_, i) => `\\set n${i} random(1, ${count})`);
-  return [...sets, ...lines].join("\n");
+  return { text: [...sets, `${query.replace(/\s*\n\s*/g, " ")};`, ""].join("\n"), defines, size };
 }
 
 async function pgbench(
@@ -128,16 +144,28 @@ export async function runPgbench(
 ): Promise<PgbenchFigures> {
   const claims = { sub: ADMIN, company_id: COMPANY, roles: [ADMIN_ROLE], role: "authenticated" };
   const probeRead = readConnector(1);
-  const read = await capture(apiUrl, claims, readCredentialOperation(keyring, probeRead));
+  const audit = { actor: ADMIN, requestId: "pgbench", reads: true };
+  const read = await capture(
+    apiUrl,
+    claims,
+    readCredentialOperation(keyring, probeRead, undefined, audit),
+  );
+  // Reads of one moment, as the door commits them together: their one statement.
+  const batch = (
+    await capture(
+      apiUrl,
+      claims,
+      ...Array.from({ length: MAX_READ_BATCH }, () =>
+        readCredentialOperation(keyring, probeRead, undefined, audit),
+      ),
+    )
+  ).find((statement) => statement.query.includes("vault_read_credentials("));
+  if (!batch) throw new Error("the door sent no batched read");
   // The same read with read auditing off (CREDENTIALS_AUDIT_READS=off): no event, no WAL flush.
   const quietRead = await capture(
     apiUrl,
     claims,
-    readCredentialOperation(keyring, probeRead, undefined, {
-      actor: ADMIN,
-      requestId: "pgbench",
-      reads: false,
-    }),
+    readCredentialOperation(keyring, probeRead, undefined, { ...audit, reads: false }),
   );
   const probeRotate = rotateConnector(ROTATE_CONNECTORS);
   const rotation = await capture(
@@ -205,14 +233,21 @@ export async function runPgbench(
   await writeFile(files.read, readScript.text);
   await writeFile(files.quietRead, quietReadScript.text);
   await writeFile(files.rotation, rotationScript.text);
-  await writeFile(files.readBatch, batchScript(readScript, MAX_READ_BATCH, READ_CONNECTORS));
+  const readBatchScript = batchScript(
+    batch,
+    probeRead,
+    (n) => `('c0000000-0000-4000-8000-' || lpad(:${n}::text, 12, '0'))::uuid`,
+    READ_CONNECTORS,
+  );
+  await writeFile(files.readBatch, readBatchScript.text);
 
   return {
     plainSelect: await pgbench(url, files.select, [], seconds),
     currentRead: await pgbench(apiUrl, files.read, readScript.defines, seconds),
     currentReadQuiet: await pgbench(apiUrl, files.quietRead, quietReadScript.defines, seconds),
     currentReadBatched:
-      MAX_READ_BATCH * (await pgbench(apiUrl, files.readBatch, readScript.defines, seconds)),
+      readBatchScript.size *
+      (await pgbench(apiUrl, files.readBatch, readBatchScript.defines, seconds)),
     plainInsert: await pgbench(url, files.insert, [`payload=${payload}`], seconds),
     rotation: await pgbench(apiUrl, files.rotation, rotationScript.defines, seconds),
   };

@@ -96,6 +96,25 @@ describe("audited reads committed together", () => {
     ]);
   });
 
+  it("refuses the batched read to a caller already in a request role, which could otherwise enter another company's claims", async () => {
+    // A user's own transaction (PostgREST's shape): claims of A, role authenticated. Clearing
+    // the role between reads would hand it the login's right to enter any claims, here B's.
+    const bClaims = JSON.stringify(b.admin);
+    const attempt = db.transaction(async (query) => {
+      await query("select set_config('request.jwt.claims', $1, true)", [JSON.stringify(a.admin)]);
+      await query("set local role authenticated");
+      return query(
+        `select ordinal, secret_json from public.vault_read_credentials(
+          array[$1, $1]::text[], array[$2, $2]::uuid[], array[null, null]::int[],
+          'k1', 'x', 'x', 'k1', 'x', array[null, null]::uuid[], array['x', 'x']::text[], true)`,
+        [bClaims, b.connectorId],
+      );
+    });
+    await expect(attempt).rejects.toMatchObject({
+      message: expect.stringContaining("only the request door reads in batches"),
+    });
+  });
+
   it("answers concurrent HTTP reads of two companies each with its own secret, and the other's connector with 404", async () => {
     const prefix = `http-${randomUUID()}-`;
     const asks = Array.from({ length: 24 }, (_, i) => {
@@ -140,7 +159,7 @@ describe("the batching rules", () => {
   it("sends the calls of one moment together, at most eight, and a lone call alone", async () => {
     const together: string[][] = [];
     const alone: string[] = [];
-    const batcher = new CommitBatcher({
+    const batcher = new CommitBatcher<DoorCall>({
       together: async (calls) => {
         together.push(calls.map((c) => c.sql));
         return calls.map((c) => [{ name: c.sql }]);
@@ -162,7 +181,7 @@ describe("the batching rules", () => {
   });
 
   it("runs each call of a failed batch again alone, each with its own outcome", async () => {
-    const batcher = new CommitBatcher({
+    const batcher = new CommitBatcher<DoorCall>({
       together: async () => {
         throw Object.assign(new Error("invalid input"), { code: "22P02" });
       },
@@ -182,7 +201,7 @@ describe("the batching rules", () => {
 
   it("answers every call of the batch with the database's unavailability, without running them again", async () => {
     let alone = 0;
-    const batcher = new CommitBatcher({
+    const batcher = new CommitBatcher<DoorCall>({
       together: async () => {
         throw new DatabaseUnavailableError("unreachable");
       },

@@ -1,7 +1,7 @@
 // What both drivers (postgres.js and embedded PGlite) offer behind one type: the Drizzle handle,
 // the request door, readiness, LISTEN and close. Each driver lives in its own file.
 
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Logger } from "drizzle-orm/logger";
 import { type PgDatabase, PgDialect, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { defaultTransactionLimits, type TransactionLimits } from "./availability";
@@ -78,12 +78,15 @@ export function requestQueries(
           requestContextStatement({ claims, role: operation.role }, options.limits),
           ...body.statements,
         ];
-  const queries = statements.map((statement) => {
-    const query = dialect.sqlToQuery(statement);
-    options.logger?.logQuery(query.sql, query.params);
-    return query;
-  });
+  const queries = statements.map((statement) => doorQuery(statement, options));
   return { queries, selfContained: "call" in body };
+}
+
+/** A statement of the request door as text and parameters, logged as it is sent. */
+export function doorQuery(statement: SQL, options: ConnectOptions) {
+  const query = dialect.sqlToQuery(statement);
+  options.logger?.logQuery(query.sql, query.params);
+  return query;
 }
 
 /**

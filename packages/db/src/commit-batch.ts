@@ -1,11 +1,10 @@
 // Audited reads commit together. A read that records its audit event is a durable write: its
 // commit waits for a WAL flush. Reads that arrive in the same turn of the event loop share one
-// transaction, one flush covering all their events, each statement under its own claims: between
-// two reads the login takes back its own role and the claims are cleared (END_OF_READ), so the
-// next call enters its own request context, and a call that did not would see no company at all.
-// Nobody is answered before the batch has committed. When the batch fails on a statement's error,
-// each read runs again on its own and gets its own outcome, never a neighbour's; when the
-// database is unavailable, every read of the batch gets that answer.
+// transaction, one flush covering all their events, each read under its own claims (on
+// PostgreSQL in one statement: migration 0017 leaves each read's context before the next enters
+// its own). Nobody is answered before the batch has committed. When the batch fails on a
+// statement's error, each read runs again on its own and gets its own outcome, never a
+// neighbour's; when the database is unavailable, every read of the batch gets that answer.
 
 /** One statement of the request door, as sent. */
 export interface DoorCall {
@@ -18,35 +17,31 @@ export type Rows = Record<string, unknown>[];
 /** The most reads one transaction commits together. */
 export const MAX_READ_BATCH = 8;
 
-/** Sent between two reads of a batch: the login's own role again, and no claims. */
-export const END_OF_READ =
-  "select set_config('role', 'none', true), set_config('request.jwt.claims', '', true)";
-
-interface Pending {
-  call: DoorCall;
+interface Pending<T> {
+  item: T;
   resolve: (rows: Rows) => void;
   reject: (error: unknown) => void;
 }
 
-export interface CommitBatcherOptions {
-  /** Runs several calls in one transaction; resolves to each one's rows once it has committed. */
-  together(calls: DoorCall[]): Promise<Rows[]>;
-  /** Runs one call in its own implicit transaction. */
-  alone(call: DoorCall): Promise<Rows>;
+export interface CommitBatcherOptions<T> {
+  /** Runs several reads in one transaction; resolves to each one's rows once it has committed. */
+  together(items: T[]): Promise<Rows[]>;
+  /** Runs one read in its own implicit transaction. */
+  alone(item: T): Promise<Rows>;
   /** Whether a failed batch's reads should each run again alone (not when the database is down). */
   retryAlone(error: unknown): boolean;
   maxBatch?: number;
 }
 
-export class CommitBatcher {
-  #pending: Pending[] = [];
+export class CommitBatcher<T> {
+  #pending: Pending<T>[] = [];
   #scheduled = false;
 
-  constructor(private readonly options: CommitBatcherOptions) {}
+  constructor(private readonly options: CommitBatcherOptions<T>) {}
 
-  run(call: DoorCall): Promise<Rows> {
+  run(item: T): Promise<Rows> {
     return new Promise((resolve, reject) => {
-      this.#pending.push({ call, resolve, reject });
+      this.#pending.push({ item, resolve, reject });
       if (!this.#scheduled) {
         this.#scheduled = true;
         setImmediate(() => this.#flush());
@@ -63,7 +58,7 @@ export class CommitBatcher {
         this.#alone(batch);
         continue;
       }
-      together(batch.map((p) => p.call)).then(
+      together(batch.map((p) => p.item)).then(
         (results) => {
           for (const [i, p] of batch.entries()) p.resolve(results[i] ?? []);
         },
@@ -75,7 +70,7 @@ export class CommitBatcher {
     }
   }
 
-  #alone(batch: Pending[]): void {
-    for (const p of batch) this.options.alone(p.call).then(p.resolve, p.reject);
+  #alone(batch: Pending<T>[]): void {
+    for (const p of batch) this.options.alone(p.item).then(p.resolve, p.reject);
   }
 }

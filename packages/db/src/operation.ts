@@ -3,6 +3,7 @@
 // transaction it runs statement by statement.
 import { type SQL, sql } from "drizzle-orm";
 import type { Transaction } from "./client";
+import type { BatchedRead } from "./credentials/read";
 import { queryRows } from "./rows";
 import type { RequestRole } from "./schema/roles";
 
@@ -21,10 +22,10 @@ export interface Operation<T> {
    */
   body: { statements: SQL[] } | { call: (claims: SQL) => SQL };
   /**
-   * A read that records its audit event (a durable commit): the door may commit several such
-   * reads together, each under its own claims.
+   * A read that records its audit event (a durable commit), as the door may commit several such
+   * reads together in one statement, each under its own claims.
    */
-  recordsEvent?: boolean;
+  recordsEvent?: BatchedRead;
   /** Turns the rows of every statement (of the call: one) into the result, or throws. */
   interpret(results: Record<string, unknown>[][]): T;
   /** Maps a database error to a domain error (e.g. pgcrypto's refusal to an IntegrityError). */

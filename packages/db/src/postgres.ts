@@ -15,11 +15,13 @@ import {
 import {
   type ConnectOptions,
   type DatabaseHandle,
+  doorQuery,
   readinessOf,
   requestQueries,
   sessionSettings,
 } from "./client";
-import { CommitBatcher, type DoorCall, END_OF_READ, type Rows } from "./commit-batch";
+import { CommitBatcher, type DoorCall, type Rows } from "./commit-batch";
+import { type BatchedRead, readTogetherStatement, sameShared } from "./credentials/read";
 import { migratorConfig, newestCommittedMigration } from "./migrations";
 import { operationFailure } from "./operation";
 import * as schema from "./schema";
@@ -38,6 +40,13 @@ export interface PostgresOptions extends ConnectOptions {
   acquireTimeoutMs?: number;
   /** Connections writes may hold at once; the rest of the pool stays free for reads. */
   maxWriters?: number;
+}
+
+/** An audited read: its own statement (to run alone), and its part of a statement of several. */
+interface AuditedRead {
+  call: DoorCall;
+  claims: string;
+  read: BatchedRead;
 }
 
 /** The read lane's size unless configured (measured on a 2-core machine: see the README). */
@@ -80,8 +89,8 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
   let closing = false;
 
   /** A pooled connection by `deadline`; one that arrives later is handed straight back. */
-  async function reserve(deadline: number, from = client) {
-    const reservation = from.reserve();
+  async function reserve(deadline: number) {
+    const reservation = client.reserve();
     try {
       return await withDeadline(
         reservation,
@@ -117,33 +126,40 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     return settled.map((r) => [...(r as PromiseFulfilledResult<Rows>).value]);
   }
 
-  /** Several audited reads in one transaction (see commit-batch.ts); their rows once committed. */
-  async function readTogether(calls: DoorCall[]) {
-    const connection = await reserve(Date.now() + acquireTimeoutMs, readers);
-    const send = (text: string, params: unknown[] = []) =>
-      connection.unsafe<Rows>(text, params as never[], { prepare: true });
-    const sent = [send("begin")];
-    for (const [i, call] of calls.entries()) {
-      if (i > 0) sent.push(send(END_OF_READ));
-      sent.push(send(call.sql, call.params));
-    }
-    sent.push(send("commit"));
-    const rows = await exchange(connection, sent);
-    // begin, then each read (every other statement), then commit
-    return calls.map((_, i) => rows[1 + 2 * i] ?? []);
+  /**
+   * Several audited reads in one statement, its implicit transaction (see commit-batch.ts), on the
+   * read lane; each read's rows once all have committed.
+   */
+  async function readTogether(reads: AuditedRead[]): Promise<Rows[]> {
+    const [first] = reads;
+    if (!first || !reads.every((r) => sameShared(r.read, first.read)))
+      return Promise.all(reads.map(readAudited));
+    const { sql: text, params } = doorQuery(readTogetherStatement(reads), options);
+    const rows = await bounded(readers.unsafe<Rows>(text, params as never[], { prepare: true }));
+    const answers: Rows[] = reads.map(() => []);
+    for (const { ordinal, ...row } of rows) answers[Number(ordinal) - 1]?.push(row);
+    return answers;
   }
 
-  /** One read in its own implicit transaction, on the read lane's next connection. */
-  const readAlone = async (call: DoorCall) => [
+  /**
+   * Waiting for a lane connection and running a statement on it are bounded together (the server
+   * bounds the statement); past that the answer is 503, and a read that still runs later changes
+   * nothing.
+   */
+  const bounded = async (sent: Promise<Rows>) => [
     ...(await withDeadline(
-      readers.unsafe(call.sql, call.params as never[], { prepare: true }),
+      sent,
       acquireTimeoutMs + limits.statementTimeoutMs,
       () => new DatabaseUnavailableError("acquire_timeout"),
     )),
   ];
-  const auditedReads = new CommitBatcher({
+  /** One read in its own implicit transaction, on the read lane's next connection. */
+  const readAlone = (call: DoorCall) =>
+    bounded(readers.unsafe<Rows>(call.sql, call.params as never[], { prepare: true }));
+  const readAudited = (read: AuditedRead) => readAlone(read.call);
+  const auditedReads = new CommitBatcher<AuditedRead>({
     together: readTogether,
-    alone: readAlone,
+    alone: readAudited,
     retryAlone: (error) => unavailableFrom(error) === undefined,
   });
 
@@ -166,10 +182,11 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
         const [call] = queries;
         if (selfContained && call && operation.role === "authenticated") {
           // A read in one statement needs no connection of its own: the read lane's next one.
-          // Waiting for it and running it are bounded together (the server bounds the statement);
-          // past that the answer is 503, and a read that still runs later changes nothing. Reads
-          // that record their audit event commit together with others of the same moment.
-          const rows = await (operation.recordsEvent ? auditedReads.run(call) : readAlone(call));
+          // Reads that record their audit event commit together with others of the same moment.
+          const read = operation.recordsEvent;
+          const rows = await (read
+            ? auditedReads.run({ call, claims: JSON.stringify(claims), read })
+            : readAlone(call));
           return operation.interpret([rows]);
         }
         if (operation.role === "service_role") {

@@ -1,6 +1,6 @@
 // Reading credentials: version lists (metadata only) and verified, decrypted secrets.
 import { IntegrityError, type Keyring, undecryptable } from "@vibot/crypto";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Transaction } from "../client";
 import { type Operation, runInTransaction } from "../operation";
 import { CredentialError } from "./errors";
@@ -62,6 +62,56 @@ export interface AuditContext {
   reads: boolean;
 }
 
+/**
+ * An audited read as the door may commit it together with others of the same moment, in one
+ * statement (`readTogetherStatement`): what it reads and for whom, and the arguments every read of
+ * a process shares (its keyring and audit setting).
+ */
+export interface BatchedRead {
+  connectorId: string;
+  version: number | null;
+  actor: string | null;
+  requestId: string | null;
+  shared: {
+    kids: string;
+    encKeys: string;
+    macKeys: string;
+    auditKid: string;
+    auditKey: string;
+    auditReads: boolean;
+  };
+}
+
+/** Whether reads can share one statement: the same keyring and audit setting. */
+export const sameShared = (a: BatchedRead, b: BatchedRead) =>
+  (Object.keys(a.shared) as (keyof BatchedRead["shared"])[]).every(
+    (key) => a.shared[key] === b.shared[key],
+  );
+
+/**
+ * Several audited reads in one statement, each exactly as `readCredentialOperation` runs it
+ * alone, each under its own claims (JSON text), in order (migration 0017); its implicit
+ * transaction commits all their events with one WAL flush. The rows carry `ordinal`, the 1-based
+ * position of the read they answer. Every read must share the first one's `shared` arguments.
+ */
+export function readTogetherStatement(reads: { claims: string; read: BatchedRead }[]): SQL {
+  const [first] = reads;
+  if (!first || !reads.every((r) => sameShared(r.read, first.read)))
+    throw new Error("reads committed together share one keyring and audit setting");
+  const { kids, encKeys, macKeys, auditKid, auditKey, auditReads } = first.read.shared;
+  // One array parameter per column (a bare array would become a list of parameters).
+  const each = <T>(pick: (r: { claims: string; read: BatchedRead }) => T) =>
+    sql.param(reads.map(pick));
+  return sql`select ordinal, id, company_id as "companyId", connector_id as "connectorId", version,
+          rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
+          connector_found as "connectorFound", failure
+          from public.vault_read_credentials(${each((r) => r.claims)}::text[],
+            ${each((r) => r.read.connectorId)}::uuid[], ${each((r) => r.read.version)}::int[],
+            ${kids}, ${encKeys}, ${macKeys}, ${auditKid}, ${auditKey},
+            ${each((r) => r.read.actor)}::uuid[], ${each((r) => r.read.requestId)}::text[],
+            ${auditReads})`;
+}
+
 /** Operations run by code that records no request (sibling apps, tests): reads are audited. */
 export const defaultAudit: AuditContext = { actor: null, requestId: null, reads: true };
 
@@ -79,16 +129,32 @@ export function readCredentialOperation(
 ): Operation<Credential> {
   const { kids, encKeys, macKeys } = keyring.toParameters();
   const { active } = keyring;
+  const shared = {
+    kids,
+    encKeys,
+    macKeys,
+    auditKid: active.kid,
+    auditKey: active.auditKey.toString("hex"),
+    auditReads: audit.reads,
+  };
   return {
     role: "authenticated",
-    recordsEvent: audit.reads,
+    ...(audit.reads && {
+      recordsEvent: {
+        connectorId,
+        version: version ?? null,
+        actor: audit.actor,
+        requestId: audit.requestId,
+        shared,
+      },
+    }),
     body: {
       call: (claims) =>
         sql`select id, company_id as "companyId", connector_id as "connectorId", version,
           rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
           connector_found as "connectorFound", failure
           from public.vault_read_credential(${claims}, ${connectorId}, ${version ?? null}::int,
-            ${kids}, ${encKeys}, ${macKeys}, ${active.kid}, ${active.auditKey.toString("hex")},
+            ${kids}, ${encKeys}, ${macKeys}, ${shared.auditKid}, ${shared.auditKey},
             ${audit.actor}::uuid, ${audit.requestId}::text, ${audit.reads})`,
     },
     interpret([rows = []]) {
