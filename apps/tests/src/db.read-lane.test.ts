@@ -64,6 +64,11 @@ describe.runIf(engine === "postgres")("the read lane", () => {
         "select 1 from connector_credential_events where request_id like 'lane-true-%'",
       );
       expect(events).toHaveLength(40);
+      // Unaudited reads go together too (one statement for the reads of a moment), recording nothing.
+      const unaudited = await db.query(
+        "select 1 from connector_credential_events where request_id like 'lane-false-%'",
+      );
+      expect(unaudited).toHaveLength(0);
     } finally {
       await handle.close();
     }

@@ -64,7 +64,7 @@ select c.id, c.company_id as "companyId", c.connector_id as "connectorId",
         where ic.id = $1 and ic.company_id = (select public.current_company_id())
         order by c.version desc;
 
--- GET …/credentials/current — as authenticated; one statement (the function enters the request context), recording its read event; on PostgreSQL, reads of the same moment commit together in one statement (the last section)
+-- GET …/credentials/current — as authenticated; one statement (the function enters the request context), recording its read event; on PostgreSQL, reads of the same moment go together in one statement (the last section)
 -- statement 1
 --   $1: the request's verified JWT claims (JSON)
 --   $2: connector id
@@ -84,7 +84,7 @@ select id, company_id as "companyId", connector_id as "connectorId", version,
             $4, $5, $6, $7, $8,
             $9::uuid, $10::text, $11);
 
--- GET …/credentials/{version} — as authenticated; one statement (the function enters the request context), recording its read event; on PostgreSQL, reads of the same moment commit together in one statement (the last section)
+-- GET …/credentials/{version} — as authenticated; one statement (the function enters the request context), recording its read event; on PostgreSQL, reads of the same moment go together in one statement (the last section)
 -- statement 1
 --   $1: the request's verified JWT claims (JSON)
 --   $2: connector id
@@ -344,7 +344,7 @@ with result as materialized (select id, company_id as "companyId", connector_id 
       select * from result where (select public.vault_remember_request($15, $16,
         $17, (select coalesce(jsonb_agg(to_jsonb(r)), '[]'::jsonb) from result r)));
 
--- audited reads of the same moment (PostgreSQL), committed together — as authenticated, each read (the function enters and leaves each one's request context); one statement, its own implicit transaction; one array element per read
+-- reads of the same moment (PostgreSQL), together — as authenticated, each read (the function enters and leaves each one's request context); one statement, its own implicit transaction (one commit for their audit events); one array element per read
 -- statement 1
 --   $1: per read: the request's verified JWT claims (JSON)
 --   $2: per read: connector id

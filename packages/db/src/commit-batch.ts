@@ -1,10 +1,11 @@
-// Audited reads commit together. A read that records its audit event is a durable write: its
-// commit waits for a WAL flush. Reads that arrive in the same turn of the event loop share one
-// transaction, one flush covering all their events, each read under its own claims (on
-// PostgreSQL in one statement: migration 0017 leaves each read's context before the next enters
-// its own). Nobody is answered before the batch has committed. When the batch fails on a
-// statement's error, each read runs again on its own and gets its own outcome, never a
-// neighbour's; when the database is unavailable, every read of the batch gets that answer.
+// Reads of the same moment go together. Reads that arrive in the same turn of the event loop share
+// one statement (on PostgreSQL: migration 0017 leaves each read's context before the next enters
+// its own, so each runs under its own claims) and so one message, and, when they record audit
+// events, one durable commit: a read that records its event is a write whose commit waits for a
+// WAL flush, and one flush covers them all. Nobody is answered before the batch has committed.
+// When the batch fails on a statement's error, each read runs again on its own and gets its own
+// outcome, never a neighbour's; when the database is unavailable, every read of the batch gets
+// that answer.
 
 /** One statement of the request door, as sent. */
 export interface DoorCall {
@@ -14,7 +15,7 @@ export interface DoorCall {
 
 export type Rows = Record<string, unknown>[];
 
-/** The most reads one transaction commits together. */
+/** The most reads one statement runs together. */
 export const MAX_READ_BATCH = 8;
 
 interface Pending<T> {

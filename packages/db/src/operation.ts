@@ -22,10 +22,11 @@ export interface Operation<T> {
    */
   body: { statements: SQL[] } | { call: (claims: SQL) => SQL };
   /**
-   * A read that records its audit event (a durable commit), as the door may commit several such
-   * reads together in one statement, each under its own claims.
+   * A read as the door may run it with others of the same moment in one statement, each under
+   * its own claims (on PostgreSQL): one message and, when reads are audited, one durable commit
+   * for all of them.
    */
-  recordsEvent?: BatchedRead;
+  together?: BatchedRead;
   /** Turns the rows of every statement (of the call: one) into the result, or throws. */
   interpret(results: Record<string, unknown>[][]): T;
   /** Maps a database error to a domain error (e.g. pgcrypto's refusal to an IntegrityError). */

@@ -42,8 +42,8 @@ export interface PostgresOptions extends ConnectOptions {
   maxWriters?: number;
 }
 
-/** An audited read: its own statement (to run alone), and its part of a statement of several. */
-interface AuditedRead {
+/** A read: its own statement (to run alone), and its part of a statement of several. */
+interface BatchableRead {
   call: DoorCall;
   claims: string;
   read: BatchedRead;
@@ -62,18 +62,24 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
   const limits = options.limits ?? defaultTransactionLimits;
   // One statement does the work of a request; the others (BEGIN, claims, COMMIT) are instant.
   const responseDeadlineMs = limits.statementTimeoutMs + 1_000;
-  const pool = (size: number) =>
+  const pool = (size: number, connectTimeoutSeconds = 5) =>
     postgres(url, {
       max: size,
       onnotice: () => {},
       // Keys and secrets travel as parameters; never let a driver error echo them back.
       debug: false,
-      connect_timeout: 5,
+      connect_timeout: connectTimeoutSeconds,
       backoff,
       connection: sessionSettings(options.limits),
     });
   const client = pool(max);
-  const readers = pool(options.readConnections ?? DEFAULT_READ_CONNECTIONS);
+  // A read queued on a lane connection that is still connecting waits for it: no longer than a
+  // request may wait for a connection (measured: a connection attempt, rarely, hung until the
+  // driver's timeout while the machine was loaded, and every read queued on it with it).
+  const readers = pool(
+    options.readConnections ?? DEFAULT_READ_CONNECTIONS,
+    Math.max(1, Math.ceil(acquireTimeoutMs / 1000)),
+  );
   // Readiness has its own connection: a pool filled by waiting requests must not make it hang.
   const probe = postgres(url, {
     max: 1,
@@ -127,13 +133,13 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
   }
 
   /**
-   * Several audited reads in one statement, its implicit transaction (see commit-batch.ts), on the
-   * read lane; each read's rows once all have committed.
+   * Several reads in one statement, its implicit transaction (see commit-batch.ts), on the read
+   * lane; each read's rows once all have committed.
    */
-  async function readTogether(reads: AuditedRead[]): Promise<Rows[]> {
+  async function readTogether(reads: BatchableRead[]): Promise<Rows[]> {
     const [first] = reads;
     if (!first || !reads.every((r) => sameShared(r.read, first.read)))
-      return Promise.all(reads.map(readAudited));
+      return Promise.all(reads.map(readOneOf));
     const { sql: text, params } = doorQuery(readTogetherStatement(reads), options);
     const rows = await bounded(readers.unsafe<Rows>(text, params as never[], { prepare: true }));
     const answers: Rows[] = reads.map(() => []);
@@ -156,10 +162,10 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
   /** One read in its own implicit transaction, on the read lane's next connection. */
   const readAlone = (call: DoorCall) =>
     bounded(readers.unsafe<Rows>(call.sql, call.params as never[], { prepare: true }));
-  const readAudited = (read: AuditedRead) => readAlone(read.call);
-  const auditedReads = new CommitBatcher<AuditedRead>({
+  const readOneOf = (read: BatchableRead) => readAlone(read.call);
+  const readsTogether = new CommitBatcher<BatchableRead>({
     together: readTogether,
-    alone: readAudited,
+    alone: readOneOf,
     retryAlone: (error) => unavailableFrom(error) === undefined,
   });
 
@@ -182,10 +188,10 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
         const [call] = queries;
         if (selfContained && call && operation.role === "authenticated") {
           // A read in one statement needs no connection of its own: the read lane's next one.
-          // Reads that record their audit event commit together with others of the same moment.
-          const read = operation.recordsEvent;
+          // Reads of the same moment go together in one statement (one commit when audited).
+          const read = operation.together;
           const rows = await (read
-            ? auditedReads.run({ call, claims: JSON.stringify(claims), read })
+            ? readsTogether.run({ call, claims: JSON.stringify(claims), read })
             : readAlone(call));
           return operation.interpret([rows]);
         }

@@ -63,9 +63,9 @@ export interface AuditContext {
 }
 
 /**
- * An audited read as the door may commit it together with others of the same moment, in one
- * statement (`readTogetherStatement`): what it reads and for whom, and the arguments every read of
- * a process shares (its keyring and audit setting).
+ * A read as the door may run it together with others of the same moment, in one statement
+ * (`readTogetherStatement`): what it reads and for whom, and the arguments every read of a
+ * process shares (its keyring and audit setting).
  */
 export interface BatchedRead {
   connectorId: string;
@@ -89,10 +89,10 @@ export const sameShared = (a: BatchedRead, b: BatchedRead) =>
   );
 
 /**
- * Several audited reads in one statement, each exactly as `readCredentialOperation` runs it
- * alone, each under its own claims (JSON text), in order (migration 0017); its implicit
- * transaction commits all their events with one WAL flush. The rows carry `ordinal`, the 1-based
- * position of the read they answer. Every read must share the first one's `shared` arguments.
+ * Several reads in one statement, each exactly as `readCredentialOperation` runs it alone, each
+ * under its own claims (JSON text), in order (migration 0017); its implicit transaction commits
+ * all their audit events with one WAL flush. The rows carry `ordinal`, the 1-based position of
+ * the read they answer. Every read must share the first one's `shared` arguments.
  */
 export function readTogetherStatement(reads: { claims: string; read: BatchedRead }[]): SQL {
   const [first] = reads;
@@ -139,15 +139,13 @@ export function readCredentialOperation(
   };
   return {
     role: "authenticated",
-    ...(audit.reads && {
-      recordsEvent: {
-        connectorId,
-        version: version ?? null,
-        actor: audit.actor,
-        requestId: audit.requestId,
-        shared,
-      },
-    }),
+    together: {
+      connectorId,
+      version: version ?? null,
+      actor: audit.actor,
+      requestId: audit.requestId,
+      shared,
+    },
     body: {
       call: (claims) =>
         sql`select id, company_id as "companyId", connector_id as "connectorId", version,
