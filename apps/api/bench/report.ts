@@ -28,10 +28,15 @@ wrk as above). Figures from separate runs: compare within a line, not across lin
   \`commit_delay\` (a server setting) did not help at this concurrency: 6.9k at 0, 6.5k at 100 µs,
   4.4k at 1 ms.
 - **Audited reads of the same moment commit together.** On PostgreSQL, reads that arrive in the
-  same turn of the API's event loop (up to eight) share one transaction, so one WAL flush covers
-  all their events; each runs under its own claims (between two reads the login takes back its
-  role and the claims are cleared), nobody is answered before the commit, and a batch that fails
-  on a statement's error runs each read again alone. Durability is unchanged: every answered
+  same turn of the API's event loop (up to eight) share one statement and its transaction, so one
+  WAL flush covers all their events; each runs under its own claims (between two reads the login
+  takes back its role and the claims are cleared, inside \`vault_read_credentials\`), nobody is
+  answered before the commit, and a batch that fails on a statement's error runs each read again
+  alone. Sent as BEGIN, each read with a statement between two, and COMMIT, the batch cost the
+  API about 50 µs a read more than an unaudited read; as one statement, 135 against 185 µs, and
+  3.5k req/s against 2.9k in alternating rounds. One statement for several reads then cost the
+  API less than one statement each (97 against 125 µs a read in a full run), so unaudited reads
+  of one moment go together too. Durability is unchanged: every answered
   read's event was flushed before its answer left. Measured with pgbench first (four reads
   pipelined in one transaction: 9.4k reads/s against 5.9k one per transaction), then over HTTP:
   the database's CPU per audited read fell from about 460 to 250-290 µs, close to the unaudited
@@ -80,13 +85,23 @@ const WHERE_TIME_GOES = `## Where the time goes
 - **Reads: socket system calls and the database's share of two cores.** In a CPU profile of the API
   under the read, writes to the database's and the client's sockets are about a third of its busy
   time; a bodiless GET built a full Request object for the body limit (about 20 µs a read, fixed).
-  The read's statement costs the database about 150 µs of CPU where a plain SELECT costs 25.
-- **Pool size.** With 20 connections (\`DATABASE_POOL_MAX\`, the default) and 32 clients, more
-  server processes than cores compete for this machine's two. Before the body-limit fix, the read
-  with auditing off served 2.8-3.1k req/s at 20, 3.4-3.5k at 8, 3.8k at 4 and 4.5-4.6k at 2, while
-  the floor fell (7.1k at 20, 4.2-4.7k at 2) and rotations fell by a fifth at 4 (fewer commits in
-  flight). The default stays 20, sized for a database server of its own; set it near twice the
-  database's cores when the database shares a small machine with the API.`;
+- **The read statement in the database** (pgbench, 8 clients, database CPU from \`/proc\`): 68-69 µs
+  a call with auditing off (25k tps), against 13 µs for a plain primary-key SELECT (97k tps). The
+  seed's RLS policy with its two claim functions is about a quarter of it: the same work as one
+  flat statement ran at 29-31k tps under RLS and 40-43k as the superuser. That flat statement,
+  sent after the request-context statement under a single Sync (one implicit transaction), cost
+  58 µs; postgres.js gives every statement its own Sync, so the door would need a driver of its
+  own for it. A leaner read function (no nested function, no exception block) cost 64 µs against
+  68: not taken, since an \`undecryptable\` row's audit event would then need a second transaction.
+- **The read lane.** Each connection is a server process. With reads spread over the pool's 20
+  connections, 20 processes competed for this machine's two cores, and the database spent about
+  190-210 µs of CPU per unaudited read against 65-70 µs for the same statement under pgbench.
+  Reads now share 4 connections of their own (\`DATABASE_READ_CONNECTIONS\`), on which postgres.js
+  pipelines them. In alternating rounds: the unaudited read served 7.0k req/s on the lane against
+  4.3k on 20 connections (p99 10.5 against 51 ms; database CPU 81 against 211 µs a read), the
+  audited read 4.5k against 4.1k. Writes keep the pool (rotations ran 5-10% slower with the pool
+  at 8 than at 20). The floor keeps the pool's 20 connections (8.2k req/s at 4 against 9.3k at
+  20 in one run), so the lane does not lower it.`;
 
 const metText = (met: Row["met"]) =>
   met === undefined ? "" : met === "milestone" ? "milestone only" : met ? "yes" : "**no**";
