@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { Keyring } from "@vibot/crypto";
-import { ADMIN_ROLE, connectPostgres } from "@vibot/db";
+import { ADMIN_ROLE, connectPostgres, MAX_READ_BATCH } from "@vibot/db";
 import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
 import { SignJWT } from "jose";
@@ -344,7 +344,7 @@ const rows: Row[] = [
     met: pg.currentReadQuiet / pg.plainSelect >= 0.4,
   },
   {
-    name: "pgbench: the API's current-read statements, eight committed together (one pipeline)",
+    name: `pgbench: the API's current-read statements, ${MAX_READ_BATCH} committed together (one statement)`,
     figures: `${Math.round(pg.currentReadBatched)} reads/s`,
     ratio: pg.currentReadBatched / pg.plainSelect,
     bar: ">= 0.40x plain SELECT",

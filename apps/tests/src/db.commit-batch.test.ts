@@ -6,6 +6,7 @@ import {
   CommitBatcher,
   DatabaseUnavailableError,
   type DoorCall,
+  MAX_READ_BATCH,
   readCredentialOperation,
 } from "@vibot/db";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -62,7 +63,7 @@ describe("audited reads committed together", () => {
       const [tenant] = tenantOf(Number(event.request_id.slice(prefix.length)));
       expect([event.company_id, event.actor]).toEqual([tenant.companyId, tenant.adminId]);
     }
-    // On PostgreSQL at most eight reads share a transaction; embedded PGlite runs each alone.
+    // On PostgreSQL reads of one moment share a transaction; embedded PGlite runs each alone.
     const transactions = new Set(events.map((e) => e.tx)).size;
     if (engine === "postgres") expect(transactions).toBeLessThanOrEqual(4);
     else expect(transactions).toBe(16);
@@ -156,7 +157,7 @@ describe("the batching rules", () => {
   const call = (name: string): DoorCall => ({ sql: name, params: [] });
   const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-  it("sends the calls of one moment together, at most eight, and a lone call alone", async () => {
+  it("sends the calls of one moment together, at most MAX_READ_BATCH, and a lone call alone", async () => {
     const together: string[][] = [];
     const alone: string[] = [];
     const batcher = new CommitBatcher<DoorCall>({
@@ -170,14 +171,15 @@ describe("the batching rules", () => {
       },
       retryAlone: () => true,
     });
-    const names = Array.from({ length: 9 }, (_, i) => `r${i}`);
+    const names = Array.from({ length: MAX_READ_BATCH + 1 }, (_, i) => `r${i}`);
     const rows = await Promise.all(names.map((name) => batcher.run(call(name))));
     expect(rows.map((r) => r[0]?.name)).toEqual(names);
-    expect(together).toEqual([names.slice(0, 8)]);
-    expect(alone).toEqual(["r8"]);
+    const last = `r${MAX_READ_BATCH}`;
+    expect(together).toEqual([names.slice(0, MAX_READ_BATCH)]);
+    expect(alone).toEqual([last]);
     await tick();
     expect(await batcher.run(call("later"))).toEqual([{ name: "later" }]);
-    expect(alone).toEqual(["r8", "later"]);
+    expect(alone).toEqual([last, "later"]);
   });
 
   it("runs each call of a failed batch again alone, each with its own outcome", async () => {

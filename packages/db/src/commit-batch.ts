@@ -16,7 +16,7 @@ export interface DoorCall {
 export type Rows = Record<string, unknown>[];
 
 /** The most reads one statement runs together. */
-export const MAX_READ_BATCH = 8;
+export const MAX_READ_BATCH = 32;
 
 interface Pending<T> {
   item: T;
