@@ -10,5 +10,6 @@ export * from "./migrations";
 export type { Operation } from "./operation";
 export { connectPglite } from "./pglite";
 export * from "./postgres";
+export { DEFAULT_READ_CONNECTIONS } from "./read-lane";
 export * from "./schema";
 export * from "./session";

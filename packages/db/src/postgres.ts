@@ -15,42 +15,26 @@ import {
 import {
   type ConnectOptions,
   type DatabaseHandle,
-  doorQuery,
   readinessOf,
   requestQueries,
   sessionSettings,
 } from "./client";
-import { CommitBatcher, type DoorCall, type Rows } from "./commit-batch";
-import { type BatchedRead, readTogetherStatement, sameShared } from "./credentials/read";
+import type { Rows } from "./commit-batch";
 import { migratorConfig, newestCommittedMigration } from "./migrations";
 import { operationFailure } from "./operation";
+import { DEFAULT_READ_CONNECTIONS, readLane } from "./read-lane";
 import * as schema from "./schema";
 
 export interface PostgresOptions extends ConnectOptions {
   /** Pool size for everything but the one-statement reads; postgres.js opens connections lazily. */
   max?: number;
-  /**
-   * Connections of the read lane: the current and versioned reads share them, and postgres.js
-   * pipelines reads on a busy one. Few, because each is a server process competing for the
-   * database's cores, and one pipelined connection carries far more reads than one API process
-   * sends.
-   */
+  /** Connections of the read lane (read-lane.ts): the current and versioned reads share them. */
   readConnections?: number;
   /** How long a request may wait for a pooled connection before it is answered 503. */
   acquireTimeoutMs?: number;
   /** Connections writes may hold at once; the rest of the pool stays free for reads. */
   maxWriters?: number;
 }
-
-/** A read: its own statement (to run alone), and its part of a statement of several. */
-interface BatchableRead {
-  call: DoorCall;
-  claims: string;
-  read: BatchedRead;
-}
-
-/** The read lane's size unless configured (measured on a 2-core machine: see the README). */
-export const DEFAULT_READ_CONNECTIONS = 4;
 
 /** Reconnect delay in seconds: short and jittered, capped at 2 s (the driver's own grows to 20 s). */
 const backoff = (retries: number) => Math.min(0.05 * 2 ** retries, 2) * (0.5 + Math.random() / 2);
@@ -132,42 +116,7 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     return settled.map((r) => [...(r as PromiseFulfilledResult<Rows>).value]);
   }
 
-  /**
-   * Several reads in one statement, its implicit transaction (see commit-batch.ts), on the read
-   * lane; each read's rows once all have committed.
-   */
-  async function readTogether(reads: BatchableRead[]): Promise<Rows[]> {
-    const [first] = reads;
-    if (!first || !reads.every((r) => sameShared(r.read, first.read)))
-      return Promise.all(reads.map(readOneOf));
-    const { sql: text, params } = doorQuery(readTogetherStatement(reads), options);
-    const rows = await bounded(readers.unsafe<Rows>(text, params as never[], { prepare: true }));
-    const answers: Rows[] = reads.map(() => []);
-    for (const { ordinal, ...row } of rows) answers[Number(ordinal) - 1]?.push(row);
-    return answers;
-  }
-
-  /**
-   * Waiting for a lane connection and running a statement on it are bounded together (the server
-   * bounds the statement); past that the answer is 503, and a read that still runs later changes
-   * nothing.
-   */
-  const bounded = async (sent: Promise<Rows>) => [
-    ...(await withDeadline(
-      sent,
-      acquireTimeoutMs + limits.statementTimeoutMs,
-      () => new DatabaseUnavailableError("acquire_timeout"),
-    )),
-  ];
-  /** One read in its own implicit transaction, on the read lane's next connection. */
-  const readAlone = (call: DoorCall) =>
-    bounded(readers.unsafe<Rows>(call.sql, call.params as never[], { prepare: true }));
-  const readOneOf = (read: BatchableRead) => readAlone(read.call);
-  const readsTogether = new CommitBatcher<BatchableRead>({
-    together: readTogether,
-    alone: readOneOf,
-    retryAlone: (error) => unavailableFrom(error) === undefined,
-  });
+  const reads = readLane(readers, acquireTimeoutMs + limits.statementTimeoutMs, options);
 
   return {
     kind: "postgres",
@@ -189,10 +138,11 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
         if (selfContained && call && operation.role === "authenticated") {
           // A read in one statement needs no connection of its own: the read lane's next one.
           // Reads of the same moment go together in one statement (one commit when audited).
-          const read = operation.together;
-          const rows = await (read
-            ? readsTogether.run({ call, claims: JSON.stringify(claims), read })
-            : readAlone(call));
+          const rows = await reads.run({
+            call,
+            claims: JSON.stringify(claims),
+            read: operation.together,
+          });
           return operation.interpret([rows]);
         }
         if (operation.role === "service_role") {
