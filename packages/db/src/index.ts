@@ -7,7 +7,7 @@ export * from "./context";
 export * from "./credentials";
 export * from "./idempotency";
 export * from "./migrations";
-export type { Operation } from "./operation";
+export type { BatchedRead, Operation } from "./operation";
 export { connectPglite } from "./pglite";
 export * from "./postgres";
 export { DEFAULT_READ_CONNECTIONS } from "./read-lane";

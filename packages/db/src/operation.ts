@@ -3,9 +3,28 @@
 // transaction it runs statement by statement.
 import { type SQL, sql } from "drizzle-orm";
 import type { Transaction } from "./client";
-import type { BatchedRead } from "./credentials/read";
 import { queryRows } from "./rows";
 import type { RequestRole } from "./schema/roles";
+
+/**
+ * A read as the door may run it together with others of the same moment, in one statement
+ * (`readTogetherStatement`): what it reads and for whom, and the arguments every read of a
+ * process shares (its keyring and audit setting).
+ */
+export interface BatchedRead {
+  connectorId: string;
+  version: number | null;
+  actor: string | null;
+  requestId: string | null;
+  shared: {
+    kids: string;
+    encKeys: string;
+    macKeys: string;
+    auditKid: string;
+    auditKey: string;
+    auditReads: boolean;
+  };
+}
 
 export interface Operation<T> {
   /** `authenticated` for reads (under RLS), `service_role` for writes (behind the guard). */

@@ -6,7 +6,8 @@ import type { Sql } from "postgres";
 import { DatabaseUnavailableError, unavailableFrom, withDeadline } from "./availability";
 import { type ConnectOptions, doorQuery } from "./client";
 import { CommitBatcher, type DoorCall, type Rows } from "./commit-batch";
-import { type BatchedRead, readTogetherStatement, sameShared } from "./credentials/read";
+import { readTogetherStatement, sameShared } from "./credentials/read";
+import type { BatchedRead } from "./operation";
 
 /** The read lane's size unless configured (measured on a 2-core machine: see the README). */
 export const DEFAULT_READ_CONNECTIONS = 4;

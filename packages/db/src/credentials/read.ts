@@ -2,7 +2,7 @@
 import { IntegrityError, type Keyring, undecryptable } from "@vibot/crypto";
 import { type SQL, sql } from "drizzle-orm";
 import type { Transaction } from "../client";
-import { type Operation, runInTransaction } from "../operation";
+import { type BatchedRead, type Operation, runInTransaction } from "../operation";
 import { CredentialError } from "./errors";
 import {
   type CredentialVersion,
@@ -60,26 +60,6 @@ export interface AuditContext {
   actor: string | null;
   requestId: string | null;
   reads: boolean;
-}
-
-/**
- * A read as the door may run it together with others of the same moment, in one statement
- * (`readTogetherStatement`): what it reads and for whom, and the arguments every read of a
- * process shares (its keyring and audit setting).
- */
-export interface BatchedRead {
-  connectorId: string;
-  version: number | null;
-  actor: string | null;
-  requestId: string | null;
-  shared: {
-    kids: string;
-    encKeys: string;
-    macKeys: string;
-    auditKid: string;
-    auditKey: string;
-    auditReads: boolean;
-  };
 }
 
 /** Whether reads can share one statement: the same keyring and audit setting. */
