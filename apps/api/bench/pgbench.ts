@@ -212,33 +212,21 @@ export async function runPgbench(
     files.insert,
     "insert into bench_insert (payload) values (decode(:payload, 'hex'));\n",
   );
-  const readScript = script(
-    read,
-    probeRead,
-    (n) => `('c0000000-0000-4000-8000-' || lpad(:${n}::text, 12, '0'))::uuid`,
-    READ_CONNECTORS,
-  );
+  // pgbench computes a random connector's id from a number (the seed's deterministic ids).
+  const readConnectorAt = (n: string) =>
+    `('c0000000-0000-4000-8000-' || lpad(:${n}::text, 12, '0'))::uuid`;
+  const readScript = script(read, probeRead, readConnectorAt, READ_CONNECTORS);
+  const quietReadScript = script(quietRead, probeRead, readConnectorAt, READ_CONNECTORS);
+  const readBatchScript = batchScript(batch, probeRead, readConnectorAt, READ_CONNECTORS);
   const rotationScript = script(
     rotation,
     probeRotate,
     (n) => `('d0000000-0000-4000-8000-' || lpad(:${n}::text, 12, '0'))::uuid`,
     ROTATE_CONNECTORS,
   );
-  const quietReadScript = script(
-    quietRead,
-    probeRead,
-    (n) => `('c0000000-0000-4000-8000-' || lpad(:${n}::text, 12, '0'))::uuid`,
-    READ_CONNECTORS,
-  );
   await writeFile(files.read, readScript.text);
   await writeFile(files.quietRead, quietReadScript.text);
   await writeFile(files.rotation, rotationScript.text);
-  const readBatchScript = batchScript(
-    batch,
-    probeRead,
-    (n) => `('c0000000-0000-4000-8000-' || lpad(:${n}::text, 12, '0'))::uuid`,
-    READ_CONNECTORS,
-  );
   await writeFile(files.readBatch, readBatchScript.text);
 
   return {
