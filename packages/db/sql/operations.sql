@@ -78,8 +78,8 @@ select c.id, c.company_id as "companyId", c.connector_id as "connectorId",
 --   $10: request id (audit)
 --   $11: record read events (CREDENTIALS_AUDIT_READS)
 select id, company_id as "companyId", connector_id as "connectorId", version,
-          rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
-          connector_found as "connectorFound", failure
+  rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
+  connector_found as "connectorFound", failure
           from public.vault_read_credential($1, $2, $3::int,
             $4, $5, $6, $7, $8,
             $9::uuid, $10::text, $11);
@@ -98,8 +98,8 @@ select id, company_id as "companyId", connector_id as "connectorId", version,
 --   $10: request id (audit)
 --   $11: record read events (CREDENTIALS_AUDIT_READS)
 select id, company_id as "companyId", connector_id as "connectorId", version,
-          rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
-          connector_found as "connectorFound", failure
+  rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
+  connector_found as "connectorFound", failure
           from public.vault_read_credential($1, $2, $3::int,
             $4, $5, $6, $7, $8,
             $9::uuid, $10::text, $11);
@@ -358,8 +358,8 @@ with result as materialized (select id, company_id as "companyId", connector_id 
 --   $10: per read: request id (audit)
 --   $11: record read events (CREDENTIALS_AUDIT_READS)
 select ordinal, id, company_id as "companyId", connector_id as "connectorId", version,
-          rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
-          connector_found as "connectorFound", failure
+  rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
+  connector_found as "connectorFound", failure
           from public.vault_read_credentials($1::text[],
             $2::uuid[], $3::int[],
             $4, $5, $6, $7, $8,

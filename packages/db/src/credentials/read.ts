@@ -62,6 +62,11 @@ export interface AuditContext {
   reads: boolean;
 }
 
+/** The columns of a read's row (`vault_read_credential` and, per read, `vault_read_credentials`). */
+const readColumns = sql.raw(`id, company_id as "companyId", connector_id as "connectorId", version,
+  rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
+  connector_found as "connectorFound", failure`);
+
 /** Whether reads can share one statement: the same keyring and audit setting. */
 export const sameShared = (a: BatchedRead, b: BatchedRead) =>
   (Object.keys(a.shared) as (keyof BatchedRead["shared"])[]).every(
@@ -82,9 +87,7 @@ export function readTogetherStatement(reads: { claims: string; read: BatchedRead
   // One array parameter per column (a bare array would become a list of parameters).
   const each = <T>(pick: (r: { claims: string; read: BatchedRead }) => T) =>
     sql.param(reads.map(pick));
-  return sql`select ordinal, id, company_id as "companyId", connector_id as "connectorId", version,
-          rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
-          connector_found as "connectorFound", failure
+  return sql`select ordinal, ${readColumns}
           from public.vault_read_credentials(${each((r) => r.claims)}::text[],
             ${each((r) => r.read.connectorId)}::uuid[], ${each((r) => r.read.version)}::int[],
             ${kids}, ${encKeys}, ${macKeys}, ${auditKid}, ${auditKey},
@@ -128,9 +131,7 @@ export function readCredentialOperation(
     },
     body: {
       call: (claims) =>
-        sql`select id, company_id as "companyId", connector_id as "connectorId", version,
-          rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
-          connector_found as "connectorFound", failure
+        sql`select ${readColumns}
           from public.vault_read_credential(${claims}, ${connectorId}, ${version ?? null}::int,
             ${kids}, ${encKeys}, ${macKeys}, ${shared.auditKid}, ${shared.auditKey},
             ${audit.actor}::uuid, ${audit.requestId}::text, ${audit.reads})`,
