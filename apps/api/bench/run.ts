@@ -52,6 +52,7 @@ const jwtSecret = randomBytes(32).toString("base64url");
 const keyringJson = JSON.stringify({
   active: "b1",
   keys: { b1: randomBytes(32).toString("base64") },
+  ledger: { active: "bl1", keys: { bl1: randomBytes(32).toString("base64") } },
 });
 const keyring = await Keyring.fromJson(keyringJson);
 const token = await new SignJWT({

@@ -15,10 +15,30 @@ const devSecretsSchema = z.object({
 });
 export type DevSecrets = z.infer<typeof devSecretsSchema>;
 
+/** A fresh ledger key for the dev keyring. */
+const devLedger = () => ({
+  active: "devledger1",
+  keys: { devledger1: randomBytes(32).toString("base64") },
+});
+
+/**
+ * A dev keyring written before the ledger had keys of its own gains one (the file is rewritten);
+ * events sealed before then keep verifying under the data key that sealed them.
+ */
+function withLedgerKey(secrets: DevSecrets): DevSecrets | undefined {
+  const keyring = JSON.parse(secrets.keyring) as Record<string, unknown>;
+  if (keyring.ledger) return undefined;
+  return { ...secrets, keyring: JSON.stringify({ ...keyring, ledger: devLedger() }) };
+}
+
 function generate(): DevSecrets {
   return {
     jwtSecret: randomBytes(32).toString("base64url"),
-    keyring: JSON.stringify({ active: "dev1", keys: { dev1: randomBytes(32).toString("base64") } }),
+    keyring: JSON.stringify({
+      active: "dev1",
+      keys: { dev1: randomBytes(32).toString("base64") },
+      ledger: devLedger(),
+    }),
     demo: { companyId: randomUUID(), userId: randomUUID(), connectorId: randomUUID() },
   };
 }
@@ -30,7 +50,10 @@ export async function loadDevSecrets(
   if (pgliteDataDir.startsWith("memory://")) return { secrets: generate() };
   const path = join(dirname(pgliteDataDir), "dev-secrets.json");
   try {
-    return { secrets: devSecretsSchema.parse(JSON.parse(await readFile(path, "utf8"))), path };
+    const existing = devSecretsSchema.parse(JSON.parse(await readFile(path, "utf8")));
+    const upgraded = withLedgerKey(existing);
+    if (upgraded) await writeFile(path, `${JSON.stringify(upgraded, null, 2)}\n`, { mode: 0o600 });
+    return { secrets: upgraded ?? existing, path };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
       throw new Error(

@@ -1,6 +1,6 @@
 // Idempotency-Key on every POST (SPEC §11): a repeat with the same key and body within 24 h gets
 // the first response and writes nothing, racing repeats included; another body is 422
-// idempotency_key_reused and writes nothing; keys are scoped to the caller's company; an invalid
+// idempotency_key_reused and writes nothing; keys are scoped to the caller (company and sub), answered only to a caller who may write, and kept only for a write that happened; an invalid
 // key is 400; an expired one starts afresh.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
@@ -71,16 +71,25 @@ describe("a repeated POST with the same Idempotency-Key and body", () => {
     expect(stored?.count).toBe(1);
   });
 
-  it("replays a refusal too: a version conflict stays a 409", async () => {
+  it("remembers no refusal: after a 409, the same key with a corrected body writes", async () => {
     const connector = await freshConnector();
     const key = randomUUID();
     await api.request("POST", path(connector), { token, body: { secret: "x" } });
-    const body = { secret: "y", expectedVersion: 0 };
-    const first = await api.request("POST", path(connector), withKey(key, body));
-    const again = await api.request("POST", path(connector), withKey(key, body));
-    expect(first.status).toBe(409);
-    expect(again.status).toBe(409);
-    expect(again.body.error?.code).toBe("version_conflict");
+    const refused = await api.request(
+      "POST",
+      path(connector),
+      withKey(key, { secret: "y", expectedVersion: 0 }),
+    );
+    expect(refused.status, refused.text).toBe(409);
+    expect(await db.query("select 1 from idempotency_keys where key = $1", [key])).toEqual([]);
+    const corrected = await api.request(
+      "POST",
+      path(connector),
+      withKey(key, { secret: "y", expectedVersion: 1 }),
+    );
+    expect(corrected.status, corrected.text).toBe(201);
+    expect(corrected.headers.get("idempotent-replayed")).toBeNull();
+    expect((await credentialRows(db, connector)).map((r) => r.version)).toEqual([1, 2]);
   });
 });
 
@@ -114,6 +123,44 @@ describe("scope and lifetime", () => {
     expect(theirs.status, theirs.text).toBe(201);
     expect(theirs.headers.get("idempotent-replayed")).toBeNull();
     expect(theirs.body.companyId).toBe(b.companyId);
+  });
+
+  it("never replays one admin's key to another admin of the same company", async () => {
+    const connector = await freshConnector();
+    const key = randomUUID();
+    const secondAdmin = randomUUID();
+    await db.query("insert into users (id, company_id) values ($1, $2)", [
+      secondAdmin,
+      a.companyId,
+    ]);
+    const other = await tokenFor({ ...a.admin, sub: secondAdmin });
+    const first = await api.request("POST", path(connector), withKey(key, { secret: "s" }));
+    const second = await api.request("POST", path(connector), {
+      token: other,
+      body: { secret: "s" },
+      headers: { "idempotency-key": key },
+    });
+    expect(first.status, first.text).toBe(201);
+    expect(second.status, second.text).toBe(201);
+    expect(second.headers.get("idempotent-replayed")).toBeNull();
+    expect(second.body.rotatedBy).toBe(secondAdmin);
+    expect((await credentialRows(db, connector)).map((r) => r.version)).toEqual([1, 2]);
+  });
+
+  it("authorizes before replaying: a sub that is not a user of the company gets 403", async () => {
+    const connector = await freshConnector();
+    const key = randomUUID();
+    const first = await api.request("POST", path(connector), withKey(key, { secret: "s" }));
+    expect(first.status, first.text).toBe(201);
+    for (const sub of [randomUUID(), b.adminId]) {
+      const stranger = await api.request("POST", path(connector), {
+        token: await tokenFor({ ...a.admin, sub }),
+        body: { secret: "s" },
+        headers: { "idempotency-key": key },
+      });
+      expect(stranger.status, stranger.text).toBe(403);
+    }
+    expect((await credentialRows(db, connector)).map((r) => r.version)).toEqual([1]);
   });
 
   it("forgets a key after 24 hours: the same request then writes again", async () => {

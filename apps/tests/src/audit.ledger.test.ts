@@ -68,13 +68,13 @@ describe("events, in the same transaction as their operation", () => {
     expect(
       (await api.request("POST", path(c), { token, body: { secret: "kept-back" } })).status,
     ).toBe(201);
-    await db.query("revoke insert on connector_credential_events from authenticated");
+    await db.query("revoke insert on connector_credential_events from vault_ledger");
     try {
       const read = await api.request("GET", `${path(c)}/current`, { token });
       expect(read.status, read.text).toBe(500);
       expect(read.text).not.toContain("kept-back");
     } finally {
-      await db.query("grant insert on connector_credential_events to authenticated");
+      await db.query("grant insert on connector_credential_events to vault_ledger");
     }
   });
 

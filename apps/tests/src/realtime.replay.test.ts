@@ -47,7 +47,7 @@ describe("replay", () => {
     const replayed = await resumed.waitFor(2);
     await new Promise((resolve) => setTimeout(resolve, 200));
     await resumed.close();
-    expect(seen?.id).toMatch(/^k1\.[0-9a-f]{32}$/);
+    expect(seen?.id).toMatch(/^l1\.[0-9a-f]{32}$/);
     expect(
       resumed.events.map((e) => [e.event, JSON.parse(e.data).new.id ?? JSON.parse(e.data).old.id]),
     ).toEqual([

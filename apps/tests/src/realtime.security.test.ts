@@ -58,7 +58,7 @@ describe("realtime streams", () => {
       (await api.request("POST", rotations(a), { token, body: { secret: "s3" } })).status,
     ).toBe(201);
     const [event] = await stream.waitFor(1, 3_000);
-    expect(event?.id).toMatch(/^k1\.[0-9a-f]{32}$/);
+    expect(event?.id).toMatch(/^l1\.[0-9a-f]{32}$/);
     await stream.close();
   });
 });

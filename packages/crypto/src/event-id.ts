@@ -1,5 +1,6 @@
 // Opaque event ids: a ledger number (a global bigint, which would reveal how busy other companies
-// are) encrypted with AES-256 under a keyring-derived key, one block, as `<kid>.<32 hex>`. Only
+// are) encrypted with AES-256 under a key derived from the active ledger key, one block, as
+// `<kid>.<32 hex>`; ids issued before the ledger had keys of its own name a data kid and still open. Only
 // this vault can turn one back into its number. Two kinds, told apart inside the block so that
 // one is never taken for the other: an event's id (audit cursors) and an event's chain position
 // (the realtime stream's ids and Last-Event-ID).
@@ -21,10 +22,9 @@ export function sealEventId(
   const block = Buffer.alloc(16);
   block.writeBigUInt64BE(BigInt(n));
   block.writeBigUInt64BE(TAGS[kind], 8);
-  const cipher = createCipheriv("aes-256-ecb", keyring.active.eventIdKey, null).setAutoPadding(
-    false,
-  );
-  return `${keyring.active.kid}.${Buffer.concat([cipher.update(block), cipher.final()]).toString("hex")}`;
+  const { active } = keyring.ledger;
+  const cipher = createCipheriv("aes-256-ecb", active.eventIdKey, null).setAutoPadding(false);
+  return `${active.kid}.${Buffer.concat([cipher.update(block), cipher.final()]).toString("hex")}`;
 }
 
 /** The number an opaque id of `kind` names, or undefined when it is not one this vault issued. */
@@ -34,7 +34,8 @@ export function openEventId(
   kind: EventIdKind = "event",
 ): bigint | undefined {
   const match = /^([A-Za-z0-9_.-]{1,32})\.([0-9a-f]{32})$/.exec(text);
-  const key = match?.[1] ? keyring.keys.find((k) => k.kid === match[1]) : undefined;
+  const kid = match?.[1];
+  const key = kid ? (keyring.ledger.get(kid) ?? keyring.get(kid)) : undefined;
   if (!key || !match?.[2]) return undefined;
   const decipher = createDecipheriv("aes-256-ecb", key.eventIdKey, null).setAutoPadding(false);
   const block = Buffer.concat([decipher.update(Buffer.from(match[2], "hex")), decipher.final()]);

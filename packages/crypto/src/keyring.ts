@@ -1,4 +1,7 @@
-// The keyring: master keys by kid, each split by HKDF-SHA256 into an encryption key and a MAC key.
+// The keyring: data master keys by kid, each split by HKDF-SHA256 into an encryption key and a MAC
+// key, and the ledger's own master keys, which seal and chain the audit ledger. The two rotate
+// apart (docs/SECURITY.md, rules: "Keys"): data keys are retired after a re-encryption, while a ledger
+// key is kept as long as events it sealed are, since history is never re-sealed.
 import { hkdf } from "node:crypto";
 import { inspect, promisify } from "node:util";
 import { z } from "zod";
@@ -12,15 +15,24 @@ export const ENCRYPTION_KEY_LABEL = "vibot/connector-credentials/encryption/v1";
 export const MAC_KEY_LABEL = "vibot/connector-credentials/checksum/v1";
 export const AUDIT_KEY_LABEL = "vibot/connector-credentials/audit/v1";
 export const EVENT_ID_KEY_LABEL = "vibot/connector-credentials/event-id/v1";
+export const LEDGER_MAC_KEY_LABEL = "vibot/ledger/mac/v1";
+export const LEDGER_EVENT_ID_KEY_LABEL = "vibot/ledger/event-id/v1";
 
 /** Kids appear inside the checksum text (`hmac-sha256:<kid>:<hex>`), so `:` is excluded. */
 export const KID_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-const keyringSchema = z.object({
+const ringSchema = z.object({
   active: z.string().regex(KID_PATTERN, "must be 1-32 characters of A-Z a-z 0-9 _ . -"),
   keys: z.record(z.string(), z.string()),
 });
+const keyringSchema = ringSchema.extend({
+  ledger: ringSchema.optional(),
+});
+
+/** What the error says when the ledger's keys are missing: how to add them. */
+export const LEDGER_KEYS_MISSING =
+  'keyring has no "ledger" keys: add "ledger": {"active": "l1", "keys": {"l1": "<base64 of 32 random bytes>"}} (the ledger\'s own key, kept when data keys rotate)';
 
 /** Derived key material of one kid. Held only in memory and never printed. */
 export interface KeyMaterial {
@@ -33,6 +45,30 @@ export interface KeyMaterial {
   readonly auditKey: Buffer;
   /** AES-256 key that makes ledger ids opaque event ids. */
   readonly eventIdKey: Buffer;
+}
+
+/** Key material of one ledger master key. Held only in memory and never printed. */
+export interface LedgerKeyMaterial {
+  readonly kid: string;
+  /** HMAC-SHA256 key that seals and chains audit events. */
+  readonly macKey: Buffer;
+  /** AES-256 key that makes chain positions opaque realtime event ids. */
+  readonly eventIdKey: Buffer;
+}
+
+const deriveOne = async (masterKey: Uint8Array, label: string) =>
+  Buffer.from(await hkdfAsync("sha256", masterKey, HKDF_SALT, label, 32));
+
+/** Derives the seal and event-id keys of one ledger master key. */
+export async function deriveLedgerKeys(
+  kid: string,
+  masterKey: Uint8Array,
+): Promise<LedgerKeyMaterial> {
+  return {
+    kid,
+    macKey: await deriveOne(masterKey, LEDGER_MAC_KEY_LABEL),
+    eventIdKey: await deriveOne(masterKey, LEDGER_EVENT_ID_KEY_LABEL),
+  };
 }
 
 /** Derives the encryption and MAC keys of one master key. */
@@ -56,16 +92,67 @@ function decodeMasterKey(kid: string, value: string): Buffer {
   return bytes;
 }
 
+/** Validates a ring's kids and active kid, and derives each entry with `derive`. */
+async function deriveRing<T>(
+  name: string,
+  ring: z.infer<typeof ringSchema>,
+  derive: (kid: string, masterKey: Uint8Array) => Promise<T>,
+): Promise<{ keys: Map<string, T>; active: T }> {
+  const entries = Object.entries(ring.keys);
+  if (entries.length === 0) throw new KeyringError(`${name} has no keys`);
+  const keys = new Map<string, T>();
+  for (const [kid, value] of entries) {
+    if (!KID_PATTERN.test(kid)) {
+      throw new KeyringError(`${name} kids must be 1-32 characters of A-Z a-z 0-9 _ . -`);
+    }
+    keys.set(kid, await derive(kid, decodeMasterKey(kid, value)));
+  }
+  const active = keys.get(ring.active);
+  if (!active) throw new KeyringError(`${name}: active kid "${ring.active}" is not in keys`);
+  return { keys, active };
+}
+
+/** The ledger's keys: the active one seals and chains new events; every one verifies. */
+export class LedgerKeys {
+  constructor(
+    readonly active: LedgerKeyMaterial,
+    readonly keys: readonly LedgerKeyMaterial[],
+  ) {}
+
+  get(kid: string): LedgerKeyMaterial | undefined {
+    return this.keys.find((k) => k.kid === kid);
+  }
+
+  /** Parallel comma-separated kids and hex keys, active first: the sequencer's parameters. */
+  toParameters(): { kids: string; keys: string } {
+    const ordered = [this.active, ...this.keys.filter((k) => k !== this.active)];
+    return {
+      kids: ordered.map((k) => k.kid).join(","),
+      keys: ordered.map((k) => k.macKey.toString("hex")).join(","),
+    };
+  }
+}
+
 export class Keyring {
   readonly #keys: ReadonlyMap<string, KeyMaterial>;
   readonly #active: KeyMaterial;
+  readonly #ledger: LedgerKeys;
 
-  private constructor(keys: ReadonlyMap<string, KeyMaterial>, active: KeyMaterial) {
+  private constructor(
+    keys: ReadonlyMap<string, KeyMaterial>,
+    active: KeyMaterial,
+    ledger: LedgerKeys,
+  ) {
     this.#keys = keys;
     this.#active = active;
+    this.#ledger = ledger;
   }
 
-  /** Parses and validates `{"active": kid, "keys": {kid: base64}}` and derives every key. */
+  /**
+   * Parses and validates `{"active": kid, "keys": {kid: base64}, "ledger": {"active": kid,
+   * "keys": {kid: base64}}}` and derives every key. Ledger kids differ from data kids, so that an
+   * id or MAC naming a kid names one key.
+   */
   static async fromJson(text: string): Promise<Keyring> {
     let raw: unknown;
     try {
@@ -78,18 +165,21 @@ export class Keyring {
       const issue = parsed.error.issues[0];
       throw new KeyringError(`keyring ${issue?.path.join(".") || "value"}: ${issue?.message}`);
     }
-    const entries = Object.entries(parsed.data.keys);
-    if (entries.length === 0) throw new KeyringError("keyring has no keys");
-    const keys = new Map<string, KeyMaterial>();
-    for (const [kid, value] of entries) {
-      if (!KID_PATTERN.test(kid)) {
-        throw new KeyringError("keyring kids must be 1-32 characters of A-Z a-z 0-9 _ . -");
-      }
-      keys.set(kid, await deriveKeys(kid, decodeMasterKey(kid, value)));
+    const { keys, active } = await deriveRing("keyring", parsed.data, deriveKeys);
+    if (!parsed.data.ledger) throw new KeyringError(LEDGER_KEYS_MISSING);
+    const ledger = await deriveRing("keyring ledger", parsed.data.ledger, deriveLedgerKeys);
+    const shared = [...ledger.keys.keys()].filter((kid) => keys.has(kid));
+    if (shared.length > 0) {
+      throw new KeyringError(
+        `keyring ledger kids must differ from data kids ("${shared[0]}" is both)`,
+      );
     }
-    const active = keys.get(parsed.data.active);
-    if (!active) throw new KeyringError(`active kid "${parsed.data.active}" is not in keys`);
-    return new Keyring(keys, active);
+    return new Keyring(keys, active, new LedgerKeys(ledger.active, [...ledger.keys.values()]));
+  }
+
+  /** The ledger's own keys. */
+  get ledger(): LedgerKeys {
+    return this.#ledger;
   }
 
   /** The key every new write uses. */
@@ -138,7 +228,7 @@ export class Keyring {
   }
 
   toJSON(): string {
-    return `[Keyring active=${this.#active.kid} kids=${this.kids.join(",")}]`;
+    return `[Keyring active=${this.#active.kid} kids=${this.kids.join(",")} ledger=${this.#ledger.active.kid}]`;
   }
 
   [inspect.custom](): string {

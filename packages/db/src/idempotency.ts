@@ -1,6 +1,7 @@
-// Idempotent writes at the request door (SPEC §11): a write sent with an Idempotency-Key runs
-// wrapped so that, in its own transaction, the key is remembered with the request's digest and
-// the rows the write answered. A repeat is answered from those rows (`recallRequestOperation`)
+// Idempotent writes at the request door (docs/SECURITY.md, rules: "Idempotency"): a write sent with
+// an Idempotency-Key runs wrapped so that, in its own transaction, the key is remembered under the
+// caller (company and sub) with the request's digest and the rows the write answered, when it
+// wrote. A repeat is answered from those rows (`recallRequestOperation`)
 // and writes nothing; a repeat racing the first waits on its key, rolls back, and is answered the
 // same way (`IdempotencyRace`).
 import { type SQL, sql } from "drizzle-orm";
@@ -11,7 +12,7 @@ import { type Operation, operationFailure } from "./operation";
 export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
 
 export interface IdempotentRequest {
-  /** The client's Idempotency-Key, scoped to the caller's company. */
+  /** The client's Idempotency-Key, scoped to the caller (company and sub). */
   key: string;
   /** `requestDigest` of the request (method, path, body). */
   digest: string;
@@ -31,7 +32,10 @@ export class IdempotencyRace extends Error {
   }
 }
 
-/** The caller's company's live entry for `key`, if any (an expired one is dropped first). */
+/**
+ * The caller's live entry for `key`, if any (an expired one is dropped first); none for a caller
+ * who may not make the request (not an admin of the company, or a sub that is not its user).
+ */
 export function recallRequestOperation(key: string): Operation<RememberedRequest | undefined> {
   return {
     role: "service_role",
@@ -46,17 +50,20 @@ export function recallRequestOperation(key: string): Operation<RememberedRequest
 
 /**
  * `operation` (a write of one statement, or a call) that also remembers `request` with the rows
- * it answers, in the same statement: the write runs first (its rows materialised), then the key
- * is inserted, and only then are the rows returned.
+ * it answers, in the same statement, when they say it wrote (`operation.written`): the write runs
+ * first (its rows materialised), then the key is inserted, and only then are the rows returned.
  */
 export function rememberingOperation<T>(
   operation: Operation<T>,
   request: IdempotentRequest,
 ): Operation<T> {
+  const written = operation.written ?? sql`true`;
   const remembered = (statement: SQL, claims: SQL) =>
     sql`with result as materialized (${statement})
-      select * from result where (select public.vault_remember_request(${claims}, ${request.key},
-        ${request.digest}, (select coalesce(jsonb_agg(to_jsonb(r)), '[]'::jsonb) from result r)))`;
+      select * from result where (select case when exists (select 1 from result r where ${written})
+        then public.vault_remember_request(${claims}, ${request.key}, ${request.digest},
+          (select coalesce(jsonb_agg(to_jsonb(r)), '[]'::jsonb) from result r))
+        else true end)`;
   const { body } = operation;
   if (!("call" in body) && body.statements.length !== 1)
     throw new Error("only a write of one statement can be remembered");
@@ -72,7 +79,7 @@ export function rememberingOperation<T>(
           },
     mapError(error) {
       const { code, constraint } = databaseErrorOf(error);
-      if (code === "23505" && constraint === "idempotency_keys_company_id_key_pk")
+      if (code === "23505" && constraint === "idempotency_keys_company_id_actor_key_pk")
         return new IdempotencyRace();
       return operationFailure(operation, error);
     },

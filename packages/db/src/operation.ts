@@ -14,14 +14,11 @@ import type { RequestRole } from "./schema/roles";
 export interface BatchedRead {
   connectorId: string;
   version: number | null;
-  actor: string | null;
   requestId: string | null;
   shared: {
     kids: string;
     encKeys: string;
     macKeys: string;
-    auditKid: string;
-    auditKey: string;
     auditReads: boolean;
   };
 }
@@ -46,6 +43,11 @@ export interface Operation<T> {
    * for all of them.
    */
   together?: BatchedRead;
+  /**
+   * For a write: which of its rows (`r`) mean it wrote something. Only such an outcome is kept
+   * under an Idempotency-Key (a refused write leaves no key behind); absent, every outcome wrote.
+   */
+  written?: SQL;
   /** Turns the rows of every statement (of the call: one) into the result, or throws. */
   interpret(results: Record<string, unknown>[][]): T;
   /** Maps a database error to a domain error (e.g. pgcrypto's refusal to an IntegrityError). */

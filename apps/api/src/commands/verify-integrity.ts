@@ -1,9 +1,18 @@
 // `pnpm verify-integrity`: checks every row's checksum and that it decrypts under its kid, and
-// every audit event's seal and the ledger's chain. Prints ids (never data) of failures; exits
-// non-zero if any. `--json` for machines.
+// every audit event's seal and the ledger's chain. Prints ids (never data) of failures, a
+// checkpoint to keep outside the database, and events the sequencer has left unchained for over a
+// minute; exits non-zero on any failure, or when the ledger no longer extends `--checkpoint`.
+// `--json` for machines.
 import { parseArgs } from "node:util";
 import type { Keyring } from "@vibot/crypto";
-import { type Database, type FailedRow, verifyBatch, verifyLedger } from "@vibot/db";
+import {
+  type Database,
+  type FailedRow,
+  formatCheckpoint,
+  parseCheckpoint,
+  verifyBatch,
+  verifyLedger,
+} from "@vibot/db";
 import { openOperatorContext, printFailedRows, runCommand } from "./operator";
 
 export interface IntegrityReport {
@@ -38,11 +47,18 @@ export async function verifyAll(
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { json: { type: "boolean", default: false } } });
+  const { values } = parseArgs({
+    args: process.argv.slice(2).filter((arg) => arg !== "--"),
+    options: { json: { type: "boolean", default: false }, checkpoint: { type: "string" } },
+  });
+  const checkpoint =
+    values.checkpoint === undefined ? undefined : parseCheckpoint(values.checkpoint);
+  if (values.checkpoint !== undefined && !checkpoint)
+    throw new Error("--checkpoint must be a checkpoint this command printed (<position>@<mac>)");
   const { database, keyring } = await openOperatorContext();
   try {
     const report = await verifyAll(database.db, keyring);
-    const ledger = await verifyLedger(database.db, keyring);
+    const ledger = await verifyLedger(database.db, keyring, checkpoint ? { checkpoint } : {});
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ ...report, ledger })}\n`);
     } else {
@@ -56,8 +72,24 @@ async function main(): Promise<number> {
       );
       for (const event of ledger.failed)
         process.stdout.write(`FAILED ${event.reason} event=${event.id}\n`);
+      if (ledger.stalled.count > 0)
+        process.stdout.write(
+          `STALLED ${ledger.stalled.count} audit events unchained for over a minute (oldest ${ledger.stalled.oldest}): is an API process running its sequencer?\n`,
+        );
+      if (checkpoint) {
+        const verdict = {
+          yes: "the ledger extends it",
+          no: "FAILED the ledger no longer extends it (events at or before it were removed or changed)",
+          pruned: "an operator prune removed it; the ledger is verified from the prune on",
+        }[ledger.extendsCheckpoint ?? "no"];
+        process.stdout.write(`Checkpoint ${formatCheckpoint(checkpoint)}: ${verdict}.\n`);
+      }
+      if (ledger.checkpoint)
+        process.stdout.write(`Checkpoint: ${formatCheckpoint(ledger.checkpoint)}\n`);
     }
-    return report.failed.length === 0 && ledger.failed.length === 0 ? 0 : 1;
+    const failed =
+      report.failed.length > 0 || ledger.failed.length > 0 || ledger.extendsCheckpoint === "no";
+    return failed ? 1 : 0;
   } finally {
     await database.close();
   }

@@ -120,7 +120,7 @@ export class RealtimeHub {
       () => this.#publish(),
       () => this.#publish(),
     );
-    this.#published = BigInt(await this.database.run({}, chainHeadOperation()));
+    this.#published = BigInt(await this.database.run({}, chainHeadOperation(this.keyring)));
     await this.database.listen(TABLE_CHANNEL, () => this.#chainSoon());
   }
 
@@ -171,7 +171,7 @@ export class RealtimeHub {
         this.#publishAgain = false;
         if (this.size === 0) {
           // Nobody to tell: skip to the head, so that a later subscriber gets only what follows.
-          const head = BigInt(await this.database.run({}, chainHeadOperation()));
+          const head = BigInt(await this.database.run({}, chainHeadOperation(this.keyring)));
           if (head > this.#published) this.#published = head;
           continue;
         }

@@ -18,6 +18,8 @@ const AuditQuery = z.object({
     .openapi({ param: { name: "action", in: "query" } }),
   since: z.iso
     .datetime({ offset: true })
+    // PostgreSQL's timestamptz has no year 0 (zod's datetime allows 0000): 0001-9999 only.
+    .refine((value) => !value.startsWith("0000"), "must be a date in the years 0001-9999")
     .optional()
     .openapi({
       param: { name: "since", in: "query" },

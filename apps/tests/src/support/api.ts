@@ -4,7 +4,7 @@ import { type AppDependencies, createApp } from "@vibot/api";
 import { createLogger } from "@vibot/api/logger";
 import type { components } from "@vibot/client";
 import type { Keyring } from "@vibot/crypto";
-import type { JwtClaims } from "@vibot/db";
+import { type JwtClaims, verifyKeyring } from "@vibot/db";
 import { SignJWT } from "jose";
 import type { TestDatabase } from "./database";
 import { testKeyring } from "./keys";
@@ -70,6 +70,9 @@ export async function createTestApi(
     },
   });
   const keyring = options.keyring ?? (await testKeyring());
+  // As the composition root does at start: registers the keyring's check values (the sequencer
+  // chains only under a registered ledger key).
+  await verifyKeyring(db.handle, keyring);
   const logger = createLogger("info", sink);
   const app = createApp({
     database: db.handle,

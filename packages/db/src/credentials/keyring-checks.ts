@@ -1,37 +1,46 @@
-// The key canary (SPEC §4.2): each kid's check value is recorded the first time the kid is seen,
-// and a keyring whose key for a recorded kid differs is refused before it reads or writes anything.
-import { type Keyring, KeyringError, keyCheckValue } from "@vibot/crypto";
+// The key canary (docs/SECURITY.md, rules: "Keys"): each data kid's and each ledger kid's check value is
+// registered the first time the kid is seen, and a keyring whose key for a registered kid differs
+// is refused before it reads or writes anything. Only the API's login may register (migration 0020).
+import { type Keyring, KeyringError, keyCheckValue, ledgerKeyCheckValue } from "@vibot/crypto";
 import { sql } from "drizzle-orm";
 import type { DatabaseHandle } from "../client";
 import type { Operation } from "../operation";
 
-/** Records unseen kids' check values and returns every configured kid's stored value. */
-function keyringCheckOperation(keyring: Keyring): Operation<Map<string, string>> {
-  const values = keyring.keys.map((key) => ({ kid: key.kid, check_value: keyCheckValue(key) }));
+type Check = { kid: string; check_value: string };
+type Stored = { kind: "data" | "ledger"; kid: string; checkValue: string };
+
+/** Registers unseen kids' check values and returns every configured kid's stored value. */
+function keyringCheckOperation(data: Check[], ledger: Check[]): Operation<Stored[]> {
   return {
-    role: "service_role",
+    role: "authenticator",
     body: {
       statements: [
-        sql`insert into public.keyring_checks (kid, check_value)
-        select kid, check_value from jsonb_to_recordset(${JSON.stringify(values)}::jsonb)
-          as k(kid text, check_value text)
-        on conflict (kid) do nothing`,
-        sql`select kid, check_value as "checkValue" from public.keyring_checks
-        where kid in (select jsonb_array_elements_text(${JSON.stringify(keyring.kids)}::jsonb))`,
+        sql`select kind, kid, check_value as "checkValue"
+          from public.vault_register_keys(${JSON.stringify(data)}::jsonb, ${JSON.stringify(ledger)}::jsonb)`,
       ],
     },
-    interpret: ([, rows = []]) =>
-      new Map((rows as { kid: string; checkValue: string }[]).map((r) => [r.kid, r.checkValue])),
+    interpret: ([rows = []]) => rows as unknown as Stored[],
   };
 }
 
 /** Refuses (KeyringError naming the kid) a keyring whose key differs from the one that wrote data. */
 export async function verifyKeyring(database: DatabaseHandle, keyring: Keyring): Promise<void> {
-  const stored = await database.run({}, keyringCheckOperation(keyring));
-  for (const key of keyring.keys) {
-    if (stored.get(key.kid) !== keyCheckValue(key)) {
+  const data = keyring.keys.map((key) => ({ kid: key.kid, check_value: keyCheckValue(key) }));
+  const ledger = keyring.ledger.keys.map((key) => ({
+    kid: key.kid,
+    check_value: ledgerKeyCheckValue(key),
+  }));
+  const stored = await database.run({}, keyringCheckOperation(data, ledger));
+  const expected = [
+    ...data.map((c) => ({ kind: "data", ...c })),
+    ...ledger.map((c) => ({ kind: "ledger", ...c })),
+  ];
+  for (const want of expected) {
+    const found = stored.find((s) => s.kind === want.kind && s.kid === want.kid);
+    if (found?.checkValue !== want.check_value) {
+      const what = want.kind === "ledger" ? "ledger key" : "key";
       throw new KeyringError(
-        `the key of kid "${key.kid}" is not the key that wrote this database's data; restore the original key for "${key.kid}" (or give the new key a new kid)`,
+        `the ${what} of kid "${want.kid}" is not the ${what} that wrote this database's data; restore the original ${what} for "${want.kid}" (or give the new key a new kid)`,
       );
     }
   }

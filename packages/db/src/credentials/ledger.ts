@@ -26,17 +26,19 @@ export interface AuditEvent {
 export const CHAIN_BATCH = 1000;
 
 /**
- * Chains up to `batch` committed, unchained events under the active kid's audit key; resolves to
- * how many, or to -1 when another sequencer holds the chain (nothing done; try again later).
- * When the batch holds a change, its last position is announced on the change feed at commit.
+ * Seals and chains up to `batch` committed, unchained events under the active ledger key, after
+ * the database checked every ledger key against its registered check value and verified the head;
+ * resolves to how many, or to -1 when another sequencer holds the chain (nothing done; try again
+ * later). When the batch holds a change, its last position is announced on the change feed at
+ * commit. Runs as the login's own role: service_role may not chain.
  */
 export function chainEventsOperation(keyring: Keyring, batch = CHAIN_BATCH): Operation<number> {
-  const { active } = keyring;
+  const { kids, keys } = keyring.ledger.toParameters();
   return {
-    role: "service_role",
+    role: "authenticator",
     body: {
       statements: [
-        sql`select public.vault_chain_events(${active.kid}, ${active.auditKey.toString("hex")}, ${batch}::int) as chained`,
+        sql`select public.vault_chain_events(${kids}, ${keys}, ${batch}::int) as chained`,
       ],
     },
     interpret: ([rows = []]) => Number((rows[0] as { chained?: number } | undefined)?.chained ?? 0),
@@ -89,12 +91,25 @@ export function listEventsOperation(
   };
 }
 
-/** Deletes events that occurred before `before` (operator only; documented); how many went. */
+/**
+ * The operator's documented prune: deletes the chained events up to the last position that
+ * occurred before `before`, a prefix of the chain, and records where it cut (with that position's
+ * MAC) so the first remaining event stays anchored; how many went. Unchained events stay.
+ */
 export async function pruneEvents(db: Database, before: Date): Promise<number> {
   const [row] = await queryRows<{ n: number }>(
     db,
-    sql`with d as (delete from public.connector_credential_events
-        where occurred_at < ${before.toISOString()}::timestamptz and chain_seq is not null returning 1)
+    sql`with cut as (
+        select chain_seq, chain_mac from public.connector_credential_events
+        where chain_seq = (select max(chain_seq) from public.connector_credential_events
+          where occurred_at < ${before.toISOString()}::timestamptz and chain_seq is not null)
+      ), recorded as (
+        insert into public.ledger_prunes (through_seq, chain_mac)
+        select chain_seq, chain_mac from cut on conflict do nothing returning 1
+      ), d as (
+        delete from public.connector_credential_events
+        where chain_seq <= (select chain_seq from cut) returning 1
+      )
       select count(*)::int as n from d`,
   );
   return row?.n ?? 0;
@@ -122,13 +137,13 @@ export interface LedgerChange {
 }
 
 /** Change events chained after position `after`, in chain order (the caller's RLS applies). */
-function changesAfter(after: string, limit: number) {
+function changesAfter(after: string, limit: number, company = sql``) {
   return sql`select e.id::text as id, e.chain_seq::text as chain_seq, e.action, e.company_id,
       e.connector_id, e.credential_id, e.version, e.occurred_at,
       w.occurred_at as rotated_at, w.actor as rotated_by
     from public.connector_credential_events e
-    left join lateral public.vault_version_written(e.credential_id) w on true
-    where e.chain_seq > ${after}::bigint and e.action in ${CHANGE_ACTIONS}
+    left join lateral public.vault_version_written(e.company_id, e.credential_id) w on true
+    where ${company} e.chain_seq > ${after}::bigint and e.action in ${CHANGE_ACTIONS}
     order by e.chain_seq limit ${limit}`;
 }
 
@@ -136,8 +151,33 @@ function changesAfter(after: string, limit: number) {
 export function changesSinceOperation(after: string, limit = 1000): Operation<LedgerChange[]> {
   return {
     role: "authenticated",
-    body: { statements: [changesAfter(after, limit)] },
+    // Spelled out (RLS says the same) so that the company's change index serves the replay.
+    body: {
+      statements: [
+        changesAfter(after, limit, sql`e.company_id = (select public.current_company_id()) and`),
+      ],
+    },
     interpret: ([rows = []]) => rows as unknown as LedgerChange[],
+  };
+}
+
+/**
+ * Whether a replay may start after chain position `after`: the caller's company's change event at
+ * that position still exists (not pruned) and is younger than `maxAgeMs`. Otherwise the stream
+ * sends `reset` instead of replaying.
+ */
+export function replayableOperation(after: string, maxAgeMs: number): Operation<boolean> {
+  return {
+    role: "authenticated",
+    body: {
+      statements: [
+        sql`select e.occurred_at >= now() - make_interval(secs => ${maxAgeMs / 1000}::float8) as fresh
+          from public.connector_credential_events e
+          where e.company_id = (select public.current_company_id())
+            and e.chain_seq = ${after}::bigint and e.action in ${CHANGE_ACTIONS}`,
+      ],
+    },
+    interpret: ([rows = []]) => (rows[0] as { fresh?: boolean } | undefined)?.fresh === true,
   };
 }
 
@@ -153,13 +193,17 @@ export function chainedChangesOperation(after: string, limit = 1000): Operation<
   };
 }
 
-/** The last chain position (0 when nothing is chained yet): where a new publisher starts. */
-export function chainHeadOperation(): Operation<string> {
+/**
+ * The last chain position (0 when nothing is chained yet), verified under the ledger keys before
+ * it is trusted: where a new publisher starts.
+ */
+export function chainHeadOperation(keyring: Keyring): Operation<string> {
+  const { kids, keys } = keyring.ledger.toParameters();
   return {
-    role: "service_role",
+    role: "authenticator",
     body: {
       statements: [
-        sql`select coalesce(max(chain_seq), 0)::text as head from public.connector_credential_events`,
+        sql`select h.seq::text as head from public.vault_chain_head(${kids}, ${keys}) h`,
       ],
     },
     interpret: ([rows = []]) => String((rows[0] as { head?: string } | undefined)?.head ?? "0"),

@@ -84,8 +84,8 @@ export async function reencryptBatch(
         returning c.id, c.company_id, c.connector_id, c.version
       ), events as (
         -- One reencrypt event per row, in the same transaction (the audit ledger; no actor).
-        select public.vault_record_event(u.company_id, u.connector_id, u.id, u.version, 'reencrypt',
-          null, null, ${active.kid}, decode(${active.auditKey.toString("hex")}, 'hex')) as id
+        select public.vault_append_event(u.company_id, u.connector_id, u.id, u.version, 'reencrypt',
+          null, null) as id
         from updated u
       )
       select b.id, b.connector_id as "connectorId", b.version, b.kid_known as "kidKnown",

@@ -83,15 +83,14 @@ export function readTogetherStatement(reads: { claims: string; read: BatchedRead
   const [first] = reads;
   if (!first || !reads.every((r) => sameShared(r.read, first.read)))
     throw new Error("reads committed together share one keyring and audit setting");
-  const { kids, encKeys, macKeys, auditKid, auditKey, auditReads } = first.read.shared;
+  const { kids, encKeys, macKeys, auditReads } = first.read.shared;
   // One array parameter per column (a bare array would become a list of parameters).
   const each = <T>(pick: (r: { claims: string; read: BatchedRead }) => T) =>
     sql.param(reads.map(pick));
   return sql`select ordinal, ${readColumns}
           from public.vault_read_credentials(${each((r) => r.claims)}::text[],
             ${each((r) => r.read.connectorId)}::uuid[], ${each((r) => r.read.version)}::int[],
-            ${kids}, ${encKeys}, ${macKeys}, ${auditKid}, ${auditKey},
-            ${each((r) => r.read.actor)}::uuid[], ${each((r) => r.read.requestId)}::text[],
+            ${kids}, ${encKeys}, ${macKeys}, ${each((r) => r.read.requestId)}::text[],
             ${auditReads})`;
 }
 
@@ -111,21 +110,12 @@ export function readCredentialOperation(
   audit: AuditContext = defaultAudit,
 ): Operation<Credential> {
   const { kids, encKeys, macKeys } = keyring.toParameters();
-  const { active } = keyring;
-  const shared = {
-    kids,
-    encKeys,
-    macKeys,
-    auditKid: active.kid,
-    auditKey: active.auditKey.toString("hex"),
-    auditReads: audit.reads,
-  };
+  const shared = { kids, encKeys, macKeys, auditReads: audit.reads };
   return {
     role: "authenticated",
     together: {
       connectorId,
       version: version ?? null,
-      actor: audit.actor,
       requestId: audit.requestId,
       shared,
     },
@@ -133,8 +123,7 @@ export function readCredentialOperation(
       call: (claims) =>
         sql`select ${readColumns}
           from public.vault_read_credential(${claims}, ${connectorId}, ${version ?? null}::int,
-            ${kids}, ${encKeys}, ${macKeys}, ${shared.auditKid}, ${shared.auditKey},
-            ${audit.actor}::uuid, ${audit.requestId}::text, ${audit.reads})`,
+            ${kids}, ${encKeys}, ${macKeys}, ${audit.requestId}::text, ${audit.reads})`,
     },
     interpret([rows = []]) {
       const [row] = rows as unknown as ReadRow[];

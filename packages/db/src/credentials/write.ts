@@ -70,8 +70,9 @@ function nextVersionOperation(
           from public.vault_write_version(${claims}, ${connectorId}, ${secretJson}::text,
             ${sourceVersion}::int, ${expectedVersion ?? null}::int, ${input.rotatedBy}::uuid,
             ${input.maxVersions}::int, ${keyring.active.kid}, ${kids}, ${encKeys}, ${macKeys},
-            ${keyring.active.auditKey.toString("hex")}, ${audit.requestId}::text, ${audit.reads})`,
+            ${audit.requestId}::text, ${audit.reads})`,
     },
+    written: sql`r.outcome = 'written'`,
     interpret([rows = []]) {
       const [row] = rows as unknown as WrittenRow[];
       switch (row?.outcome) {
@@ -128,14 +129,12 @@ export const writeCredentialVersion = (tx: Transaction, keyring: Keyring, input:
  * when there is nothing to destroy.
  */
 export function destroyCredentialVersionsOperation(
-  keyring: Keyring,
   connectorId: string,
   actor: string,
   version?: number,
   audit: AuditContext = defaultAudit,
 ): Operation<number> {
   const which = version === undefined ? sql`` : sql`and c.version = ${version}`;
-  const { active } = keyring;
   return {
     role: "service_role",
     queueKey: connectorId,
@@ -154,14 +153,15 @@ export function destroyCredentialVersionsOperation(
           returning c.id, c.company_id, c.connector_id, c.version
         ), events as (
           -- One destroy event per destroyed version, in the same transaction (the audit ledger).
-          select public.vault_record_event(d.company_id, d.connector_id, d.id, d.version, 'destroy',
-            ${actor}::uuid, ${audit.requestId}::text, ${active.kid}, decode(${active.auditKey.toString("hex")}, 'hex')) as id
+          select public.vault_record_event(d.connector_id, d.id, d.version, 'destroy',
+            ${audit.requestId}::text) as id
           from d
         )
         select (select count(*) from events)::int as recorded, (select count(*) from ic)::int as connectors, (select known from actor) as "actorKnown",
           (select count(*) from d)::int as destroyed`,
       ],
     },
+    written: sql`r.destroyed > 0`,
     interpret([rows = []]) {
       const [result] = rows as {
         recorded: number;

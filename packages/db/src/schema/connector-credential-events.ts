@@ -1,7 +1,7 @@
-// The audit ledger (SPEC §10): one row per read of a secret and per change, written in the same
-// transaction as the operation, append-only for the API's roles, sealed with an HMAC under a
-// keyring-derived audit key and chained by the sequencer (migration 0008). Never the secret,
-// ciphertext or checksum.
+// The audit ledger (docs/SECURITY.md, rules: "The ledger"): one row per read of a secret and per change,
+// written in the same transaction as the operation by the recorder alone, then sealed and chained
+// by the sequencer under the ledger key a moment after it commits. Never the secret, ciphertext or
+// checksum.
 import { sql } from "drizzle-orm";
 import {
   bigint,
@@ -16,7 +16,7 @@ import {
   uuid,
   varchar,
 } from "drizzle-orm/pg-core";
-import { ADMIN_ROLE, authenticatedRole } from "./roles";
+import { ADMIN_ROLE, authenticatedRole, ledgerRole } from "./roles";
 
 /** What an event records. */
 export const auditActions = [
@@ -28,6 +28,11 @@ export const auditActions = [
   "integrity_failure",
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
+
+/** The actions that change a credential: what the realtime stream publishes and replays. */
+export const changeActions = ["rotate", "rollback", "destroy", "reencrypt"] as const;
+export type ChangeAction = (typeof changeActions)[number];
+const changeActionList = sql.raw(changeActions.map((a) => `'${a}'`).join(", "));
 
 const adminOfCompany = sql`company_id = (select public.current_company_id()) AND (select public.has_role(${sql.raw(`'${ADMIN_ROLE}'`)}))`;
 
@@ -50,14 +55,18 @@ export const connectorCredentialEvents = pgTable(
     actor: uuid(),
     requestId: text(),
     occurredAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-    /** `hmac-sha256:<kid>:<hex>` over the event's fields under the kid's audit key. */
-    seal: varchar({ length: 128 }).notNull(),
+    /**
+     * `ledger-v2:<ledger kid>:<hex>` over the event's fields under the ledger key, set by the
+     * sequencer with the chain position. (Events recorded before migration 0020 carry
+     * `hmac-sha256:<data kid>:<hex>` under that data kid's audit key, set when recorded.)
+     */
+    seal: varchar({ length: 128 }),
     /**
      * Position in the single chain, set once by the sequencer a moment after commit. Unique where
      * set: an event is recorded without one, so the index costs its insert nothing.
      */
     chainSeq: bigint({ mode: "number" }),
-    /** `hmac-sha256:<kid>:<hex>` over the previous chain MAC, this position and this seal. */
+    /** The same form as the seal, over the previous chain MAC, this position and this seal. */
     chainMac: varchar({ length: 128 }),
   },
   (t) => [
@@ -78,10 +87,16 @@ export const connectorCredentialEvents = pgTable(
       to: authenticatedRole,
       using: adminOfCompany,
     }),
-    pgPolicy("Audit events recorded for admins", {
-      for: "insert",
-      to: authenticatedRole,
-      withCheck: adminOfCompany,
+    // Replay of a company's changes after a chain position (Last-Event-ID) never scans its reads.
+    index("idx_connector_credential_events_company_changes")
+      .on(t.companyId, t.chainSeq)
+      .where(sql`${t.action} in (${changeActionList})`),
+    // Only the ledger's own role writes events: the recorder inserts, the sequencer chains.
+    pgPolicy("Audit events written by the ledger", {
+      for: "all",
+      to: ledgerRole,
+      using: sql`true`,
+      withCheck: sql`true`,
     }),
   ],
 );

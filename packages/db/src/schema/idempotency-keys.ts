@@ -1,4 +1,4 @@
-// Idempotent POSTs (SPEC §11): for 24 h, a company's `Idempotency-Key` remembers a digest of the
+// Idempotent POSTs (docs/SECURITY.md, rules: "Idempotency"): for 24 h, a caller's `Idempotency-Key` remembers a digest of the
 // request it came with and the rows the request's operation answered, so that a repeat gets the
 // first response and writes nothing. Written in the same transaction as the operation (migration
 // 0011): a request that failed leaves no key behind, and of two racing repeats one waits on the
@@ -22,6 +22,8 @@ export const idempotencyKeys = pgTable(
     companyId: uuid()
       .notNull()
       .references(() => companies.id, { onDelete: "cascade" }),
+    /** The caller's `sub`: a key never replays to another caller, even of the same company. */
+    actor: uuid().notNull(),
     key: text().notNull(),
     /** `hmac-sha256` of method, path and body under a keyring-derived key: never the body. */
     requestDigest: varchar({ length: 64 }).notNull(),
@@ -29,5 +31,8 @@ export const idempotencyKeys = pgTable(
     result: jsonb().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.companyId, t.key] }), index().on(t.companyId, t.createdAt)],
+  (t) => [
+    primaryKey({ columns: [t.companyId, t.actor, t.key] }),
+    index().on(t.companyId, t.createdAt),
+  ],
 ).enableRLS();

@@ -5,5 +5,6 @@ export * from "./connector-credentials";
 export * from "./idempotency-keys";
 export * from "./integration-connectors";
 export * from "./keyring-checks";
+export * from "./ledger-keys";
 export * from "./roles";
 export * from "./users";

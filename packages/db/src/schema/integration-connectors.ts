@@ -4,7 +4,7 @@
 import { sql } from "drizzle-orm";
 import { integer, pgPolicy, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { companies } from "./companies";
-import { authenticatedRole } from "./roles";
+import { authenticatedRole, ledgerRole } from "./roles";
 
 export const integrationConnectors = pgTable(
   "integration_connectors",
@@ -24,6 +24,12 @@ export const integrationConnectors = pgTable(
       for: "select",
       to: authenticatedRole,
       using: sql`${t.companyId} = (select public.current_company_id())`,
+    }),
+    // The recorder checks that an event's connector belongs to the caller's company.
+    pgPolicy("Connectors visible to the ledger recorder", {
+      for: "select",
+      to: ledgerRole,
+      using: sql`true`,
     }),
   ],
 );

@@ -4,6 +4,11 @@ import { pgRole } from "drizzle-orm/pg-core";
 export const anonRole = pgRole("anon").existing();
 export const authenticatedRole = pgRole("authenticated").existing();
 export const serviceRole = pgRole("service_role").existing();
+/**
+ * Owns the ledger's recorder and sequencer (security definer) and is the only role that may
+ * insert or chain audit events; no role the API or a tenant holds is a member (migration 0018).
+ */
+export const ledgerRole = pgRole("vault_ledger").existing();
 
 /**
  * The claim role that admits a caller to a company's credentials (the seed's policy). Defined
@@ -11,6 +16,10 @@ export const serviceRole = pgRole("service_role").existing();
  */
 export const ADMIN_ROLE = "Vibot.admin";
 
-/** The roles a request may switch to; nothing else is ever passed to `SET LOCAL ROLE`. */
-export const requestRoles = ["authenticated", "service_role"] as const;
+/**
+ * The roles an operation may switch to; nothing else is ever passed to `SET LOCAL ROLE`.
+ * `authenticator` is the API login's own group role: only it may chain the ledger and register
+ * key check values (migration 0020), which no role a tenant or a service key holds may do.
+ */
+export const requestRoles = ["authenticated", "service_role", "authenticator"] as const;
 export type RequestRole = (typeof requestRoles)[number];

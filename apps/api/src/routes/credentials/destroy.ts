@@ -24,7 +24,6 @@ credentialDestruction.openapi(
     await run(
       c,
       destroyCredentialVersionsOperation(
-        c.var.deps.keyring,
         connectorId,
         c.var.caller.userId,
         Number(version),
@@ -49,13 +48,7 @@ credentialDestruction.openapi(
     const { connectorId } = c.req.valid("param");
     await run(
       c,
-      destroyCredentialVersionsOperation(
-        c.var.deps.keyring,
-        connectorId,
-        c.var.caller.userId,
-        undefined,
-        auditOf(c),
-      ),
+      destroyCredentialVersionsOperation(connectorId, c.var.caller.userId, undefined, auditOf(c)),
     );
     return c.body(null, 204);
   },
