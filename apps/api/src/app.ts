@@ -32,6 +32,7 @@ export function createApp(dependencies: AppDependencies) {
         dependencies.realtime?.hub ??
         new RealtimeHub(dependencies.database, dependencies.keyring, dependencies.logger),
       heartbeatMs: dependencies.realtime?.heartbeatMs ?? 25_000,
+      replayMaxAgeMs: dependencies.realtime?.replayMaxAgeMs ?? 7 * 86_400_000,
       limits: new StreamLimits({ ...DEFAULT_STREAM_LIMITS, ...dependencies.realtime?.limits }),
     },
   };

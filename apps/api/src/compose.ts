@@ -100,7 +100,7 @@ export async function compose(config: Config, logger: Logger): Promise<Composed>
       jwtAudience: config.jwtAudience,
       maxVersions: config.maxVersions,
       auditReads: config.auditReads,
-      realtime: { limits: config.realtime },
+      realtime: { limits: config.realtime, replayMaxAgeMs: config.realtime.replayMaxAgeMs },
     });
     const sequencer = new AuditSequencer(database, keyring, logger);
     sequencer.start();

@@ -21,6 +21,27 @@ const postgresUrl = z
 const count = (min: number, max: number) =>
   z.coerce.number().int("must be an integer").min(min).max(max);
 
+const DURATION_UNITS_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `7d`, `12h`, `30m`, `90s`, or ISO 8601 days and time (`P7D`, `PT12H`, `P1DT6H`), in ms. */
+const duration = z.string().transform((text, ctx) => {
+  const short = /^(\d{1,9})([smhd])$/.exec(text);
+  if (short?.[1] && short[2])
+    return Number(short[1]) * DURATION_UNITS_MS[short[2] as keyof typeof DURATION_UNITS_MS];
+  const iso = /^P(?:(\d{1,9})D)?(?:T(?:(\d{1,9})H)?(?:(\d{1,9})M)?(?:(\d{1,9})S)?)?$/.exec(text);
+  if (iso && text !== "P" && !text.endsWith("T")) {
+    const [, d = "0", h = "0", m = "0", sec = "0"] = iso;
+    return (
+      Number(d) * DURATION_UNITS_MS.d +
+      Number(h) * DURATION_UNITS_MS.h +
+      Number(m) * DURATION_UNITS_MS.m +
+      Number(sec) * DURATION_UNITS_MS.s
+    );
+  }
+  ctx.addIssue({ code: "custom", message: "must be a duration such as 7d, 12h or P7D" });
+  return z.NEVER;
+});
+
 const environmentSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   PGLITE_DATA_DIR: z.string().min(1).default("./.data/pglite"),
@@ -43,6 +64,7 @@ const environmentSchema = z.object({
   REALTIME_MAX_STREAMS_PER_COMPANY: count(1, 100_000).default(
     DEFAULT_STREAM_LIMITS.maxStreamsPerCompany,
   ),
+  REALTIME_REPLAY_MAX_AGE: duration.default(7 * DURATION_UNITS_MS.d),
   DATABASE_POOL_MAX: count(2, 1_000).default(20),
   DATABASE_READ_CONNECTIONS: count(1, 1_000).default(DEFAULT_READ_CONNECTIONS),
   DATABASE_ACQUIRE_TIMEOUT_MS: count(1, 600_000).default(2_000),
@@ -68,7 +90,7 @@ export interface Config {
   jwtAudience: string;
   /** Whether every plaintext read writes an audit event; changes are always recorded. */
   auditReads: boolean;
-  realtime: { maxStreamsPerToken: number; maxStreamsPerCompany: number };
+  realtime: { maxStreamsPerToken: number; maxStreamsPerCompany: number; replayMaxAgeMs: number };
   database: {
     poolMax: number;
     readConnections: number;
@@ -128,6 +150,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     realtime: {
       maxStreamsPerToken: env.REALTIME_MAX_STREAMS_PER_TOKEN,
       maxStreamsPerCompany: env.REALTIME_MAX_STREAMS_PER_COMPANY,
+      replayMaxAgeMs: env.REALTIME_REPLAY_MAX_AGE,
     },
     database: {
       poolMax: env.DATABASE_POOL_MAX,

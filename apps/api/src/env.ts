@@ -18,13 +18,19 @@ export interface AppDependencies {
   /** Whether every plaintext read writes an audit event (CREDENTIALS_AUDIT_READS); default on. */
   auditReads?: boolean;
   /** The realtime fan-out (one per process), heartbeat interval and stream caps; defaults when absent. */
-  realtime?: { hub?: RealtimeHub; heartbeatMs?: number; limits?: Partial<StreamLimitOptions> };
+  realtime?: {
+    hub?: RealtimeHub;
+    heartbeatMs?: number;
+    limits?: Partial<StreamLimitOptions>;
+    /** How far back Last-Event-ID may replay; an older (or pruned) id gets `event: reset`. */
+    replayMaxAgeMs?: number;
+  };
 }
 
 /** Dependencies createApp fills in when the caller does not. */
 export interface ResolvedDependencies extends Omit<AppDependencies, "realtime" | "auditReads"> {
   auditReads: boolean;
-  realtime: { hub: RealtimeHub; heartbeatMs: number; limits: StreamLimits };
+  realtime: { hub: RealtimeHub; heartbeatMs: number; limits: StreamLimits; replayMaxAgeMs: number };
 }
 
 /** The verified caller of a request. */

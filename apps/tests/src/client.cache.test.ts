@@ -64,6 +64,27 @@ describe("getCurrent's cache", () => {
     expect(await vault.getCurrent(connectorId).catch((e) => e)).toBeInstanceOf(NotFoundError);
   });
 
+  it("caches nothing for a token of a company its stream does not follow, so a rotation there is seen at once", async () => {
+    const connectorId = await newConnector();
+    let token = tokenA;
+    const vault = client({ getToken: () => token });
+    await warm(vault, connectorId);
+    const tokenB = await tokenFor(b.admin);
+    const writerB = client({ realtime: false, getToken: () => tokenB });
+    const bConnector = (await writerB.createConnector({ name: "b-switch", provider: "test" })).id;
+    await writerB.rotate(bConnector, { secret: "b1" });
+    token = tokenB;
+    expect((await vault.getCurrent(bConnector)).secret).toBe("b1");
+    const rotated = await writerB.rotate(bConnector, { secret: "b2" });
+    // The stream follows A: B's entry is never kept, so the next read asks the API.
+    expect((await vault.getCurrent(bConnector)).version).toBe(rotated.version);
+    // A's entries stay served from memory while A's stream is open.
+    token = tokenA;
+    const before = vault.reads();
+    await vault.getCurrent(connectorId);
+    expect(vault.reads()).toBe(before);
+  });
+
   it("refreshes after the TTL when no feed keeps it fresh", async () => {
     const connectorId = await newConnector();
     const vault = client({ realtime: false, cacheTtlMs: 1_000 });

@@ -2,9 +2,9 @@
 // that event, deletions included, in order and once, whatever order the changes committed in.
 
 import { openEventId } from "@vibot/crypto";
-import { withRequestContext, writeCredentialVersion } from "@vibot/db";
+import { pruneEvents, withRequestContext, writeCredentialVersion } from "@vibot/db";
 import { describe, expect, it } from "vitest";
-import { tokenFor } from "./support/api";
+import { createTestApi, tokenFor } from "./support/api";
 import { engine } from "./support/database";
 import { seedTenant } from "./support/fixtures";
 import {
@@ -25,6 +25,31 @@ import { openSse } from "./support/sse";
 useRealtimeSuite();
 
 describe("replay", () => {
+  it("sends reset instead of a replay for an id older than the replay window, or pruned, then streams on", async () => {
+    const stream = await openSse(api.app, FEED, bearer(tokenA));
+    expect((await rotate(a, tokenA)).status).toBe(201);
+    const [seen] = await stream.waitFor(1);
+    await stream.close();
+    const resume = async (app: typeof api.app) => {
+      const resumed = await openSse(app, FEED, {
+        ...bearer(tokenA),
+        "last-event-id": seen?.id ?? "",
+      });
+      // A later change is the sentinel: whatever precedes it is all the replay sent.
+      const sentinel = await rotate(a, tokenA, "sentinel");
+      const events = await resumed.waitFor(2);
+      await resumed.close();
+      expect(JSON.parse(events[1]?.data ?? "{}").new.id).toBe(sentinel.body.id);
+      return events.map((e) => e.event);
+    };
+    // A replay window of a millisecond: the id is older than it.
+    const narrow = await createTestApi(db, { realtime: { replayMaxAgeMs: 1 } });
+    expect(await resume(narrow.app)).toEqual(["reset", "INSERT"]);
+    // The operator's prune took the id's event.
+    await pruneEvents(db.operator.db, new Date(Date.now() + 60_000));
+    expect(await resume(api.app)).toEqual(["reset", "INSERT"]);
+  });
+
   it("replays every change missed since Last-Event-ID, deletions included, in order, once", async () => {
     const stream = await openSse(api.app, FEED, bearer(tokenA));
     expect((await rotate(a, tokenA)).status).toBe(201);

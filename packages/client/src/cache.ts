@@ -1,6 +1,6 @@
 // The cache of current secrets behind `getCurrent`: keyed by the caller's identity and connector,
-// trusted only while the change feed is live (or, without a feed, for its TTL), evicted by the
-// feed, refreshed by one request per key at a time, and served stale on an outage within
+// trusted only while the change feed of that same identity is live (or, without a feed, for its
+// TTL) — an identity the feed does not follow is not cached at all — evicted by the feed, refreshed by one request per key at a time, and served stale on an outage within
 // `staleIfErrorMs` of the moment it stopped being known fresh.
 import { isUnavailable } from "./errors";
 
@@ -29,6 +29,8 @@ export class CurrentCache<T> {
   #epoch = 0;
   /** Since when the feed is down (undefined while live); entries are not trusted meanwhile. */
   #downSince: number | undefined;
+  /** Whose changes the live feed carries (company and sub); only their entries are kept. */
+  #feedIdentity: string | undefined;
 
   constructor(private readonly options: CacheOptions) {
     this.#downSince = options.followsFeed ? Date.now() : undefined;
@@ -38,22 +40,35 @@ export class CurrentCache<T> {
   get(identity: string, connectorId: string, fetch: () => Promise<T>): Promise<T> {
     const key = `${identity}\n${connectorId}`;
     const entry = this.#entries.get(key);
-    if (entry && this.#downSince === undefined && Date.now() - entry.fetchedAt < this.options.ttlMs)
+    const trusted = this.#downSince === undefined && this.#follows(identity);
+    if (entry && trusted && Date.now() - entry.fetchedAt < this.options.ttlMs)
       return Promise.resolve(entry.value);
     let pending = this.#inflight.get(key);
     if (!pending) {
-      pending = this.#refresh(key, connectorId, fetch).finally(() => this.#inflight.delete(key));
+      pending = this.#refresh(key, connectorId, fetch, this.#follows(identity)).finally(() =>
+        this.#inflight.delete(key),
+      );
       this.#inflight.set(key, pending);
     }
     return pending;
   }
 
-  async #refresh(key: string, connectorId: string, fetch: () => Promise<T>): Promise<T> {
+  /** Whether changes of `identity`'s entries reach this cache (always, without a feed). */
+  #follows(identity: string) {
+    return !this.options.followsFeed || identity === this.#feedIdentity;
+  }
+
+  async #refresh(
+    key: string,
+    connectorId: string,
+    fetch: () => Promise<T>,
+    keep: boolean,
+  ): Promise<T> {
     const started = Date.now();
     const generation = this.#generation(connectorId);
     try {
       const value = await fetch();
-      if (generation === this.#generation(connectorId))
+      if (keep && generation === this.#generation(connectorId))
         this.#entries.set(key, { value, fetchedAt: started });
       return value;
     } catch (error) {
@@ -88,9 +103,13 @@ export class CurrentCache<T> {
       if (key.endsWith(`\n${connectorId}`)) this.#entries.delete(key);
   }
 
-  /** The feed is live again: what was cached before may have missed changes, so it goes. */
-  live() {
+  /**
+   * The feed is live again, carrying `identity`'s changes: what was cached before may have missed
+   * changes, so it goes.
+   */
+  live(identity: string) {
     this.#downSince = undefined;
+    this.#feedIdentity = identity;
     this.#epoch++;
     this.#entries.clear();
   }

@@ -5,13 +5,14 @@
 // down, and which connector changed.
 import { createParser } from "eventsource-parser";
 import { errorFromResponse } from "./errors";
+import { identityOf } from "./identity";
 import { backoffMs, type RetryOptions } from "./retry";
 
 export const CHANNEL = "public:connector_credentials";
 
 export interface ChangeHandlers {
-  /** The stream is open: from now on every change is seen. */
-  live(): void;
+  /** The stream is open for `identity` (company and sub): from now on its every change is seen. */
+  live(identity: string): void;
   /** The stream closed or could not open: changes may be missed until it is live again. */
   down(error: unknown): void;
   /** A credential of `connectorId` was written or destroyed. */
@@ -60,9 +61,10 @@ export class ChangeFeed {
 
   /** One connection: resolves when the server ends the stream (e.g. its token expired). */
   async #follow(signal: AbortSignal) {
+    const token = await this.getToken();
     const headers: Record<string, string> = {
       accept: "text/event-stream",
-      authorization: `Bearer ${await this.getToken()}`,
+      authorization: `Bearer ${token}`,
     };
     if (this.#lastEventId) headers["last-event-id"] = this.#lastEventId;
     const response = await this.fetchImpl(this.url, { headers, signal });
@@ -72,10 +74,13 @@ export class ChangeFeed {
       if (error.code === "bad_request") this.#lastEventId = undefined;
       throw error;
     }
-    this.handlers.live();
+    const identity = identityOf(token);
+    this.handlers.live(identity);
     const parser = createParser({
       onEvent: (message) => {
         if (message.id) this.#lastEventId = message.id;
+        // The server could not replay what was missed (too old, or pruned): drop every entry.
+        if (message.event === "reset") return this.handlers.live(identity);
         if (!["INSERT", "UPDATE", "DELETE"].includes(message.event ?? "")) return;
         const change = JSON.parse(message.data) as ChangePayload;
         const connectorId = change.new?.connectorId ?? change.old?.connectorId;

@@ -64,7 +64,7 @@ export function createVaultClient(options: VaultClientOptions) {
         options.getToken,
         fetchImpl,
         {
-          live: () => cache.live(),
+          live: (identity) => cache.live(identity),
           down: () => cache.down(),
           changed: (connectorId) => cache.evict(connectorId),
         },

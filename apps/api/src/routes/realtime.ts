@@ -1,9 +1,10 @@
 // GET /v1/realtime?channel=public:connector_credentials: Server-Sent Events of the caller's
 // company's committed credential changes, metadata only, with heartbeats and Last-Event-ID replay
-// from the audit ledger (deletions included).
+// from the audit ledger (deletions included), or `event: reset` when that position is older than
+// REALTIME_REPLAY_MAX_AGE or was pruned.
 // A stream ends when its token expires, when the server shuts down, or when the client leaves.
 import { type Keyring, openEventId } from "@vibot/crypto";
-import { changesSinceOperation, type LedgerChange } from "@vibot/db";
+import { changesSinceOperation, replayableOperation } from "@vibot/db";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { AppEnv } from "../env";
@@ -51,19 +52,16 @@ realtime.get("/", async (c) => {
     end = resolve;
   });
   let detach = () => {};
-  // Every change of the company since that position, deletions included, in chain order.
-  const missed: LedgerChange[] = [];
+  // A position too old or pruned cannot be replayed exactly: the client is told to start over.
+  let reset = false;
   try {
     detach = await deps.realtime.hub.subscribe(
       caller.companyId,
       (event) => deliver(event),
       () => end("server shutting down"),
     );
-    for (let from = after; from !== undefined; ) {
-      const page = await run(c, changesSinceOperation(from, REPLAY_PAGE));
-      missed.push(...page);
-      from = page.length === REPLAY_PAGE ? page.at(-1)?.chain_seq : undefined;
-    }
+    if (after !== undefined)
+      reset = !(await run(c, replayableOperation(after, deps.realtime.replayMaxAgeMs)));
   } catch (error) {
     detach();
     release();
@@ -71,7 +69,7 @@ realtime.get("/", async (c) => {
   }
 
   return streamSSE(c, async (stream) => {
-    let sent = after === undefined ? -1n : BigInt(after);
+    let sent = after === undefined || reset ? -1n : BigInt(after);
     const send = (event: ChangeEvent) => {
       if (event.position <= sent) return;
       sent = event.position;
@@ -87,7 +85,20 @@ realtime.get("/", async (c) => {
     try {
       stream.onAbort(() => end("client left"));
       await stream.write(": connected\n\n");
-      for (const change of missed) send(changeEventFromLedger(change, deps.keyring));
+      if (reset) {
+        await stream.writeSSE({
+          event: "reset",
+          data: JSON.stringify({ reason: "replay_unavailable" }),
+        });
+      } else {
+        // Every change of the company since that position, deletions included, in chain order,
+        // sent page by page as it is read (never collected first).
+        for (let from = after; from !== undefined && !stream.aborted; ) {
+          const page = await run(c, changesSinceOperation(from, REPLAY_PAGE));
+          for (const change of page) send(changeEventFromLedger(change, deps.keyring));
+          from = page.length === REPLAY_PAGE ? page.at(-1)?.chain_seq : undefined;
+        }
+      }
       for (const event of live ?? []) send(event);
       live = undefined;
       deliver = send;
