@@ -34,12 +34,17 @@ export function run<T>(c: Context<AppEnv>, operation: Operation<T>): Promise<T> 
   return door(c, operation);
 }
 
-const door = <T>(c: Context<AppEnv>, operation: Operation<T>): Promise<T> =>
-  c.var.deps.database.run(
+/** Runs an operation for the caller; after a write commits, this process's feed is woken. */
+async function door<T>(c: Context<AppEnv>, operation: Operation<T>): Promise<T> {
+  const writes = operation.role === "service_role";
+  const result = await c.var.deps.database.run(
     c.var.caller.claims,
     operation,
-    operation.role === "service_role" ? { signal: c.req.raw.signal } : {},
+    writes ? { signal: c.req.raw.signal } : {},
   );
+  if (writes) c.var.deps.realtime.hub.wake();
+  return result;
+}
 
 /**
  * A write under an Idempotency-Key (validated by the route's header schema): the key's entry, if

@@ -208,14 +208,22 @@ describe("roles, functions and grants", () => {
     ]);
   });
 
-  it("installs the guard and the metadata-only change-feed triggers", async () => {
+  it("installs the guard, and no trigger that notifies", async () => {
     const triggers = await db.query<{ tgname: string }>(
       `select tgname from pg_trigger where tgrelid = '${table}'::regclass and not tgisinternal order by 1`,
     );
-    expect(triggers.map((t) => t.tgname)).toEqual([
-      "connector_credentials_guard",
-      "connector_credentials_notify",
-    ]);
+    expect(triggers.map((t) => t.tgname)).toEqual(["connector_credentials_guard"]);
+  });
+
+  it("calls pg_notify only from the sequencer, never from a writer's path", async () => {
+    // Every notifying commit queues behind every other on the server: only the sequencer, in its
+    // own transaction, may announce.
+    const notifying = await db.query<{ proname: string }>(
+      `select p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+       where n.nspname not in ('pg_catalog', 'information_schema') and p.prosrc ~* 'pg_notify'
+       order by 1`,
+    );
+    expect(notifying.map((p) => p.proname)).toEqual(["vault_chain_events"]);
   });
 
   it("records every committed migration, so a second migrate is a no-op", async () => {

@@ -108,11 +108,7 @@ describe("the listener", () => {
     await expect.poll(() => received[0], { timeout: 2000 }).toBe("INSERT");
     detach();
     expect(fresh.size).toBe(0);
-    // The failed LISTEN, then both channels once: the sequencer's announcements and the table's.
-    expect(attempts).toEqual([
-      "connector_credential_events",
-      "connector_credential_events",
-      "connector_credentials",
-    ]);
+    // The failed LISTEN, then the sequencer's announcements once (no writer notifies).
+    expect(attempts).toEqual(["connector_credential_events", "connector_credential_events"]);
   });
 });

@@ -90,6 +90,25 @@ describe("events", () => {
     expect(api.logs.join("")).not.toContain(tokenB);
   });
 
+  it("delivers within a second a change written through @vibot/db by a process with no hub", async () => {
+    const stream = await openSse(api.app, FEED, bearer(tokenA));
+    // A sibling app: the same packages, its own transaction, nobody wakes this process's hub.
+    const written = await withRequestContext(
+      db.handle.db,
+      { claims: a.admin, role: "service_role" },
+      (tx) =>
+        writeCredentialVersion(tx, api.keyring, {
+          connectorId: a.connectorId,
+          secretJson: '"from a sibling app"',
+          rotatedBy: a.adminId,
+          maxVersions: 10,
+        }),
+    );
+    const [event] = await stream.waitFor(1, 1000);
+    await stream.close();
+    expect(JSON.parse(event?.data ?? "{}").new.id).toBe(written.id);
+  });
+
   it("announces nothing for a rolled-back write", async () => {
     const stream = await openSse(api.app, FEED, bearer(tokenA));
     await withRequestContext(

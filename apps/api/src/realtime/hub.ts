@@ -1,10 +1,11 @@
 // One database listener per process, fanned out to every SSE subscriber of the company a change
 // belongs to. The stream publishes change events in chain order: ids are chain positions, so a
 // replay after one (Last-Event-ID) is exactly what followed it, whatever order their transactions
-// committed in. While it has subscribers, the hub listens to the connector_credentials trigger's
-// channel (SPEC §4.3) to chain a committed change within milliseconds, and to the sequencer's
-// announcements to publish what any process chained. Payloads carry metadata only, never
-// ciphertext, checksum or secret.
+// committed in. No writer notifies (docs/ARCHITECTURE.md, "The change feed"): while it has
+// subscribers, the hub chains its own process's changes as soon as they commit (`wake`), polls
+// the chain at most POLL_MS apart for changes made by other processes or sibling apps, and
+// listens to the sequencer's announcements to publish what any process chained. Payloads carry
+// metadata only, never ciphertext, checksum or secret.
 import type { Keyring } from "@vibot/crypto";
 import {
   CHAIN_BATCH,
@@ -18,8 +19,6 @@ import {
 import type { Logger } from "../logger";
 import { type ChangeEvent, changeEventFromLedger } from "./change-event";
 
-/** SPEC §4.3's trigger channel: a change to connector_credentials committed. */
-const TABLE_CHANNEL = "connector_credentials";
 /** A committed change is chained this long after its notification, with those that follow it. */
 const CHAIN_DELAY_MS = 2;
 /**
@@ -27,6 +26,12 @@ const CHAIN_DELAY_MS = 2;
  * (and then announce nothing new): try again this much later.
  */
 const CHAIN_RETRY_MS = 5;
+/**
+ * While streams are open, the chain is tried this often: a change committed by another process,
+ * an operator command or a sibling app reaches the stream within about this much (plus the
+ * chaining itself). One cheap statement per tick; none without subscribers.
+ */
+const POLL_MS = 100;
 /** Changes read per statement when publishing. */
 const PAGE = 1000;
 /** After a failed publication (database unavailable), publish again this much later. */
@@ -48,6 +53,7 @@ export class RealtimeHub {
   #publishAgain = false;
   #chainTimer: NodeJS.Timeout | undefined;
   #chaining = false;
+  #poll: NodeJS.Timeout | undefined;
   /** A change committed that no chaining step has run after yet. */
   #unchained = false;
 
@@ -71,6 +77,7 @@ export class RealtimeHub {
   close(): void {
     this.#closed = true;
     clearTimeout(this.#chainTimer);
+    clearInterval(this.#poll);
     for (const onClose of [...this.#closers]) onClose();
   }
 
@@ -105,11 +112,21 @@ export class RealtimeHub {
     this.#closers.add(onClose);
     // What committed while nobody listened may still wait for the sequencer's round: chain it now.
     this.#chainSoon();
+    this.#poll ??= setInterval(() => this.#chainSoon(), POLL_MS).unref();
     return () => {
       this.#closers.delete(onClose);
       set.delete(subscriber);
       if (set.size === 0 && this.#subscribers.get(key) === set) this.#subscribers.delete(key);
+      if (this.size === 0) {
+        clearInterval(this.#poll);
+        this.#poll = undefined;
+      }
     };
+  }
+
+  /** A change committed in this process: chain it (and so publish it) within milliseconds. */
+  wake(): void {
+    this.#chainSoon();
   }
 
   async #listen(): Promise<void> {
@@ -121,7 +138,6 @@ export class RealtimeHub {
       () => this.#publish(),
     );
     this.#published = BigInt(await this.database.run({}, chainHeadOperation(this.keyring)));
-    await this.database.listen(TABLE_CHANNEL, () => this.#chainSoon());
   }
 
   /** Chains the committed changes soon, with those that commit in the next few milliseconds. */
