@@ -92,6 +92,9 @@ describe("events", () => {
 
   it("delivers within a second a change written through @vibot/db by a process with no hub", async () => {
     const stream = await openSse(api.app, FEED, bearer(tokenA));
+    // Once the stream carries a change, the hub has settled: nothing else is about to chain.
+    expect((await rotate(a, tokenA, "settled")).status).toBe(201);
+    await stream.waitFor(1);
     // A sibling app: the same packages, its own transaction, nobody wakes this process's hub.
     const written = await withRequestContext(
       db.handle.db,
@@ -104,7 +107,7 @@ describe("events", () => {
           maxVersions: 10,
         }),
     );
-    const [event] = await stream.waitFor(1, 1000);
+    const [, event] = await stream.waitFor(2, 1000);
     await stream.close();
     expect(JSON.parse(event?.data ?? "{}").new.id).toBe(written.id);
   });
