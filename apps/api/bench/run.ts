@@ -132,15 +132,15 @@ function withoutLedgerWrites(): Variant {
     async enter() {
       const [row] = await queryRows<{ definition: string }>(
         handle.db,
-        sql`select pg_get_functiondef('public.vault_record_event(uuid, uuid, uuid, integer, text, uuid, text, text, bytea)'::regprocedure) as definition`,
+        sql`select pg_get_functiondef('public.vault_record_event(uuid, uuid, integer, text, text)'::regprocedure) as definition`,
       );
       if (!row) throw new Error("vault_record_event not found");
       original = row.definition;
       await queryRows(
         handle.db,
-        sql`create or replace function public.vault_record_event(company uuid, connector uuid,
-          credential uuid, version integer, action text, actor uuid, request_id text, kid text,
-          audit_key bytea) returns bigint language sql as 'select 0::bigint'`,
+        sql`create or replace function public.vault_record_event(connector uuid, credential uuid,
+          version integer, action text, request_id text) returns bigint language sql
+          as 'select 0::bigint'`,
       );
     },
     async leave() {
