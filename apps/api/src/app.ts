@@ -12,6 +12,7 @@ import { CHANNEL } from "./realtime/change-event";
 import { RealtimeHub } from "./realtime/hub";
 import { DEFAULT_STREAM_LIMITS, StreamLimits } from "./realtime/limits";
 import { audit } from "./routes/audit";
+import { batchRead } from "./routes/batch-read";
 import { connectors } from "./routes/connectors";
 import { consolePage } from "./routes/console";
 import { credentials } from "./routes/credentials";
@@ -81,6 +82,7 @@ export function createApp(dependencies: AppDependencies) {
   app.route("/", system);
   app.route("/v1/connectors", connectors);
   app.route("/v1/connectors", credentials);
+  app.route("/v1/credentials", batchRead);
   app.route("/v1/audit", audit);
   app.route("/v1/realtime", realtime);
   app.route("/console", consolePage);

@@ -38,6 +38,7 @@ it("lists every route of the HTTP contract", async () => {
       "GET /v1/connectors/{connectorId}/credentials/current",
       "GET /v1/connectors/{connectorId}/credentials/{version}",
       "POST /v1/connectors/{connectorId}/credentials/rollback",
+      "POST /v1/credentials/batch-read",
       "DELETE /v1/connectors/{connectorId}/credentials/{version}",
       "DELETE /v1/connectors/{connectorId}/credentials",
       "GET /v1/realtime",

@@ -85,6 +85,25 @@ describe("getCurrent's cache", () => {
     expect(vault.reads()).toBe(before);
   });
 
+  it("getMany makes one batch-read for the misses and none for the hits", async () => {
+    const ids = await Promise.all(["m1", "m2", "m3"].map((secret) => newConnector(secret)));
+    const vault = client();
+    await warm(vault, ids[0] ?? "");
+    const batches = () =>
+      vault.sent.filter((r) => r.url.endsWith("/credentials/batch-read")).length;
+    const missing = crypto.randomUUID();
+    const first = await vault.getMany([...ids, missing, ...ids]);
+    expect(batches()).toBe(1);
+    expect(first.credentials.map((c) => c.secret).sort()).toEqual(["m1", "m2", "m3"]);
+    expect(first.errors).toEqual([{ connectorId: missing, code: "not_found" }]);
+    const again = await vault.getMany(ids);
+    expect(batches()).toBe(1);
+    expect(again.credentials.map((c) => c.secret).sort()).toEqual(["m1", "m2", "m3"]);
+    const fetched = await vault.fetchMany(ids);
+    expect(batches()).toBe(2);
+    expect(fetched.credentials).toHaveLength(3);
+  });
+
   it("refreshes after the TTL when no feed keeps it fresh", async () => {
     const connectorId = await newConnector();
     const vault = client({ realtime: false, cacheTtlMs: 1_000 });

@@ -39,10 +39,8 @@ export class CurrentCache<T> {
   /** The value for `identity`'s `connectorId`, from memory when fresh, else from `fetch`. */
   get(identity: string, connectorId: string, fetch: () => Promise<T>): Promise<T> {
     const key = `${identity}\n${connectorId}`;
-    const entry = this.#entries.get(key);
-    const trusted = this.#downSince === undefined && this.#follows(identity);
-    if (entry && trusted && Date.now() - entry.fetchedAt < this.options.ttlMs)
-      return Promise.resolve(entry.value);
+    const fresh = this.peek(identity, connectorId);
+    if (fresh !== undefined) return Promise.resolve(fresh);
     let pending = this.#inflight.get(key);
     if (!pending) {
       pending = this.#refresh(key, connectorId, fetch, this.#follows(identity)).finally(() =>
@@ -51,6 +49,34 @@ export class CurrentCache<T> {
       this.#inflight.set(key, pending);
     }
     return pending;
+  }
+
+  /** The value for `identity`'s `connectorId` when fresh in memory; nothing is fetched. */
+  peek(identity: string, connectorId: string): T | undefined {
+    const entry = this.#entries.get(`${identity}\n${connectorId}`);
+    const trusted = this.#downSince === undefined && this.#follows(identity);
+    return entry && trusted && Date.now() - entry.fetchedAt < this.options.ttlMs
+      ? entry.value
+      : undefined;
+  }
+
+  /**
+   * A value fetched elsewhere (a batch-read that started at `startedAt`), kept under the same
+   * rules as a refresh: only for a followed identity, and not when a change was seen meanwhile.
+   */
+  offer(
+    identity: string,
+    connectorId: string,
+    value: T,
+    fetch: { generation: string; startedAt: number },
+  ): void {
+    if (this.#follows(identity) && fetch.generation === this.#generation(connectorId))
+      this.#entries.set(`${identity}\n${connectorId}`, { value, fetchedAt: fetch.startedAt });
+  }
+
+  /** What a fetch must still match when it ends, for its value to be kept (see `offer`). */
+  generationOf(connectorId: string): string {
+    return this.#generation(connectorId);
   }
 
   /** Whether changes of `identity`'s entries reach this cache (always, without a feed). */

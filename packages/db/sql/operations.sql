@@ -96,6 +96,22 @@ select id, company_id as "companyId", connector_id as "connectorId", version,
           from public.vault_read_credential($1, $2, $3::int,
             $4, $5, $6, $7::text, $8);
 
+-- POST /v1/credentials/batch-read — as authenticated; one statement, its own implicit transaction (the function enters the request context)
+-- statement 1
+--   $1: the request's verified JWT claims (JSON)
+--   $2: connector ids (JSON array)
+--   $3: keyring: kids, comma-separated
+--   $4: keyring: encryption keys, comma-separated
+--   $5: keyring: MAC keys (hex), comma-separated
+--   $6: request id (audit)
+--   $7: record read events (CREDENTIALS_AUDIT_READS)
+select connector_id as "askedFor", id, company_id as "companyId",
+          connector_id as "connectorId", version, rotated_at as "rotatedAt",
+          rotated_by as "rotatedBy", secret_json as "secretJson", failure
+          from public.vault_read_many($1,
+            array(select jsonb_array_elements_text($2::jsonb)::uuid),
+            $3, $4, $5, $6::text, $7);
+
 -- POST …/credentials (rotate) — as service_role; one statement, its own implicit transaction (the function enters the request context)
 -- statement 1
 --   $1: the request's verified JWT claims (JSON)

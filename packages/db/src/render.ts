@@ -13,6 +13,7 @@ import {
   listConnectorsOperation,
   listCredentialVersionsOperation,
   readCredentialOperation,
+  readCredentialsOperation,
   readTogetherStatement,
   rollbackCredentialVersionOperation,
   writeCredentialVersionOperation,
@@ -47,6 +48,7 @@ export async function renderOperations(): Promise<string> {
     [CONNECTOR, "connector id"],
     [USER, "acting user (the token's sub)"],
     [SECRET, "the secret's JSON text"],
+    [JSON.stringify([CONNECTOR, CONNECTOR]), "connector ids (JSON array)"],
     [kids, "keyring: kids, comma-separated"],
     [encKeys, "keyring: encryption keys, comma-separated"],
     [macKeys, "keyring: MAC keys (hex), comma-separated"],
@@ -105,6 +107,10 @@ export async function renderOperations(): Promise<string> {
     ["GET …/credentials", listCredentialVersionsOperation(CONNECTOR)],
     ["GET …/credentials/current", readCredentialOperation(keyring, CONNECTOR, undefined, AUDIT)],
     ["GET …/credentials/{version}", readCredentialOperation(keyring, CONNECTOR, 3, AUDIT)],
+    [
+      "POST /v1/credentials/batch-read",
+      readCredentialsOperation(keyring, [CONNECTOR, CONNECTOR], AUDIT),
+    ],
     ["POST …/credentials (rotate)", rotation],
     [
       "POST …/credentials/rollback",

@@ -1072,6 +1072,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/credentials/batch-read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read the current secrets of up to 100 connectors in one request */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BatchReadRequest"];
+                };
+            };
+            responses: {
+                /** @description Each connector's secret, or why not */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BatchReadResponse"];
+                    };
+                };
+                /** @description Malformed JSON, failed validation, non-uuid ids or non-integer versions */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, expired or badly signed token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an admin of a company, or the token's subject is not a user */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such connector for this company, or no such version */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description integrity_check_failed or internal_error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/realtime": {
         parameters: {
             query?: never;
@@ -1158,6 +1252,23 @@ export interface components {
         AuditPage: {
             events: components["schemas"]["AuditEvent"][];
             nextCursor: string | null;
+        };
+        BatchReadRequest: {
+            connectorIds: string[];
+            /**
+             * @description Which version of each connector; `current` (the default) is the one served
+             * @enum {string}
+             */
+            stage?: "current";
+        };
+        BatchReadResponse: {
+            credentials: components["schemas"]["Credential"][];
+            errors: {
+                /** @enum {string} */
+                code: "not_found" | "integrity_check_failed";
+                /** Format: uuid */
+                connectorId: string;
+            }[];
         };
         Connector: {
             /** Format: uuid */

@@ -7,4 +7,5 @@ export * from "./ledger-verify";
 export * from "./maintenance";
 export * from "./metadata";
 export * from "./read";
+export * from "./read-many";
 export * from "./write";
