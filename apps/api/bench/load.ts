@@ -47,6 +47,13 @@ export interface LoadOptions {
 
 const lua = (value: string) => JSON.stringify(value);
 
+/** The request's body: none, the same each time, or with `%n` replaced by the counter. */
+function bodyLine(body: string | undefined, before = "", after: string | undefined = undefined) {
+  if (body === undefined) return "return wrk.format(nil, path)";
+  if (after === undefined) return `return wrk.format(nil, path, nil, ${lua(body)})`;
+  return `return wrk.format(nil, path, nil, ${lua(before)} .. n .. ${lua(after)})`;
+}
+
 function script(shape: RequestShape): string {
   const headers = Object.entries(shape.headers ?? {})
     .map(([name, value]) => `wrk.headers[${lua(name)}] = ${lua(value)}`)
@@ -60,7 +67,7 @@ math.randomseed(os.time())
 request = function()
   n = n + 1
   local path = paths[math.random(#paths)]
-  ${shape.body === undefined ? "return wrk.format(nil, path)" : `return wrk.format(nil, path, nil, ${lua(before ?? "")} .. n .. ${lua(after ?? "")})`}
+  ${bodyLine(shape.body, before, after)}
 end
 `;
 }

@@ -167,6 +167,16 @@ const [floor, read1k, readQuiet] = await measureAlternating(loadOptions(readCurr
 ]);
 const rssMiB = await stopRss();
 await quiet.stop();
+log("batch reads of 10 and 100 connectors …");
+/** A batch-read of the first `n` read connectors (each request reads all of them). */
+const batchOf = (n: number): RequestShape => ({
+  method: "POST",
+  paths: ["/v1/credentials/batch-read"],
+  headers: json,
+  body: JSON.stringify({ connectorIds: range(n).map((i) => readConnector(i)) }),
+});
+const batch10 = await load(batchOf(10));
+const batch100 = await load(batchOf(100));
 log(
   "rotations across distinct connectors, with and without the ledger's writes, in alternating rounds …",
 );
@@ -322,6 +332,21 @@ const rows: Row[] = [
     bar: ">= 100,000 reads/s",
     met: client.cachedReadsPerSecond >= 100_000,
   },
+  ...[
+    [10, batch10],
+    [100, batch100],
+  ].map(([n, f]) => {
+    const size = n as number;
+    const figures = f as LoadFigures;
+    const perCredential = (figures.cpuMicros + figures.databaseCpuMicros) / size;
+    const single = read1k.cpuMicros + read1k.databaseCpuMicros;
+    return {
+      name: `batch read of ${size} (read auditing on): CPU per credential vs a single current read`,
+      figures: `${Math.round(figures.rps * size)} credentials/s (${fig(figures)}); ${perCredential.toFixed(0)} vs ${single} µs API+database CPU`,
+      ratio: perCredential / single,
+      ...(size === 100 ? { bar: "<= 0.30x", met: perCredential / single <= 0.3 } : {}),
+    };
+  }),
   {
     name: `client: rotation by another client to a subscribed cache (${client.rotations} rotations)`,
     figures: `p50 ${client.invalidationP50Ms.toFixed(1)} ms, p99 ${client.invalidationP99Ms.toFixed(1)} ms`,
