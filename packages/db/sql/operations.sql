@@ -109,7 +109,7 @@ select connector_id as "askedFor", id, company_id as "companyId",
           connector_id as "connectorId", version, rotated_at as "rotatedAt",
           rotated_by as "rotatedBy", secret_json as "secretJson", failure
           from public.vault_read_many($1,
-            array(select jsonb_array_elements_text($2::jsonb)::uuid),
+            array(select jsonb_array_elements_text($2::text::jsonb)::uuid),
             $3, $4, $5, $6::text, $7);
 
 -- POST …/credentials (rotate) — as service_role; one statement, its own implicit transaction (the function enters the request context)

@@ -45,7 +45,7 @@ export function readCredentialsOperation(
           connector_id as "connectorId", version, rotated_at as "rotatedAt",
           rotated_by as "rotatedBy", secret_json as "secretJson", failure
           from public.vault_read_many(${claims},
-            array(select jsonb_array_elements_text(${JSON.stringify(connectorIds)}::jsonb)::uuid),
+            array(select jsonb_array_elements_text(${JSON.stringify(connectorIds)}::text::jsonb)::uuid),
             ${kids}, ${encKeys}, ${macKeys}, ${audit.requestId}::text, ${audit.reads})`,
     },
     interpret([rows = []]) {
