@@ -5,7 +5,7 @@ export default defineConfig({
   schema: "./src/schema/index.ts",
   out: "./drizzle",
   casing: "snake_case",
-  // The operator's role migrates (OPERATOR_DATABASE_URL), else DATABASE_URL (SPEC §3).
+  // The operator's role migrates (OPERATOR_DATABASE_URL), else DATABASE_URL (README, "Configuration").
   dbCredentials: {
     url:
       process.env.OPERATOR_DATABASE_URL ??

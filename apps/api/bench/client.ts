@@ -1,4 +1,4 @@
-// The client's bars (SPEC §9, §11): cached getCurrent reads per second in process, and how soon a
+// The client's bars (BENCHMARKS.md): cached getCurrent reads per second in process, and how soon a
 // rotation made by another client reaches a subscribed client's cache (p99 over the rotations),
 // against the bench's running API.
 import { createVaultClient } from "@vibot/client";

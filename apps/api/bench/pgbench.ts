@@ -18,6 +18,7 @@ import {
 } from "@vibot/db";
 import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
+import { readEquivalent, rotationEquivalent, type Script } from "./equivalents";
 import {
   ADMIN,
   COMPANY,
@@ -130,6 +131,31 @@ export interface PgbenchFigures {
   currentReadBatched: number;
   plainInsert: number;
   rotation: number;
+  /** Each hand-written equivalent (equivalents.ts), run in alternation with the product's. */
+  equivalents: { readQuiet: number; read: number; rotation: number };
+  /** The product's figure from the same alternating rounds as its equivalent's. */
+  paired: { readQuiet: number; read: number; rotation: number };
+}
+
+/** Median tps of `rounds` alternating runs of a and b (a first in odd rounds, b in even). */
+async function alternating(
+  rounds: number,
+  a: () => Promise<number>,
+  b: () => Promise<number>,
+): Promise<[number, number]> {
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    if (i % 2 === 0) {
+      as.push(await a());
+      bs.push(await b());
+    } else {
+      bs.push(await b());
+      as.push(await a());
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;
+  return [median(as), median(bs)];
 }
 
 /**
@@ -229,7 +255,47 @@ export async function runPgbench(
   await writeFile(files.rotation, rotationScript.text);
   await writeFile(files.readBatch, readBatchScript.text);
 
+  const claimsText = JSON.stringify(claims);
+  const rotateAt = (n: string) =>
+    `('d0000000-0000-4000-8000-' || lpad(:${n}::text, 12, '0'))::uuid`;
+  const equivalent = {
+    readQuiet: readEquivalent(keyring, claimsText, readConnectorAt("n"), READ_CONNECTORS, false),
+    read: readEquivalent(keyring, claimsText, readConnectorAt("n"), READ_CONNECTORS, true),
+    rotation: rotationEquivalent(
+      keyring,
+      claimsText,
+      COMPANY,
+      ADMIN,
+      rotateAt("n"),
+      ROTATE_CONNECTORS,
+    ),
+  };
+  const equivalentFiles = {
+    readQuiet: join(dir, "equivalent-read-quiet.sql"),
+    read: join(dir, "equivalent-read.sql"),
+    rotation: join(dir, "equivalent-rotation.sql"),
+  };
+  for (const key of ["readQuiet", "read", "rotation"] as const)
+    await writeFile(equivalentFiles[key], equivalent[key].text);
+  const pair = (product: [string, Script], key: keyof typeof equivalent) =>
+    alternating(
+      3,
+      () => pgbench(apiUrl, product[0], product[1].defines, seconds),
+      () => pgbench(url, equivalentFiles[key], equivalent[key].defines, seconds),
+    );
+  const [pairedQuiet, equivalentQuiet] = await pair(
+    [files.quietRead, quietReadScript],
+    "readQuiet",
+  );
+  const [pairedRead, equivalentRead] = await pair([files.read, readScript], "read");
+  const [pairedRotation, equivalentRotation] = await pair(
+    [files.rotation, rotationScript],
+    "rotation",
+  );
+
   return {
+    equivalents: { readQuiet: equivalentQuiet, read: equivalentRead, rotation: equivalentRotation },
+    paired: { readQuiet: pairedQuiet, read: pairedRead, rotation: pairedRotation },
     plainSelect: await pgbench(url, files.select, [], seconds),
     currentRead: await pgbench(apiUrl, files.read, readScript.defines, seconds),
     currentReadQuiet: await pgbench(apiUrl, files.quietRead, quietReadScript.defines, seconds),

@@ -68,15 +68,16 @@ wrk as above). Figures from separate runs: compare within a line, not across lin
 /** Measured causes of the bars this machine does not meet. */
 const WHERE_TIME_GOES = `## Where the time goes
 
-- **A rotation's commit is serialized.** Every change sends \`pg_notify\` in its transaction (the
-  \`connector_credentials\` trigger of SPEC §4.3). PostgreSQL takes one lock for all notifying
-  transactions at commit and holds it through the WAL flush, so their commits run one at a time:
-  during a pgbench run of the rotation statement, 7 of 8 clients waited on it
-  (\`pg_stat_activity\`: Lock/object). With the \`pg_notify\` calls removed (the payloads still
-  built) the same statement ran at 2.7-2.9k tps against 1.7-2.0k.
+- **No writer notifies any more.** Every change used to send \`pg_notify\` in its transaction (the
+  credential table's trigger). PostgreSQL takes one lock for all notifying transactions at commit
+  and holds it through the WAL flush, so their commits ran one at a time: during a pgbench run of
+  the rotation statement, 7 of 8 clients waited on it (\`pg_stat_activity\`: Lock/object). The
+  trigger is gone (migration 0021); only the sequencer announces, from its own transaction. In
+  two quick runs of this bench on the same machine, the rotation statement went from 1,315 to
+  2,027 tps under pgbench (the recorder also no longer seals in the writer's transaction).
 - **A rotation's own work in the database**, per call with one client (\`pg_stat_user_functions\`):
   the write function 350-370 µs, of which the guard trigger on the inserted and on the pruned row
-  27 µs each, two events 27 µs each, the SPEC §4.3 trigger 11 µs twice, encryption 20 µs, and
+  27 µs each, two events 27 µs each, the (since removed) notify trigger 11 µs twice, encryption 20 µs, and
   four foreign-key checks with their row locks in its own statements. Under 8 clients the
   database spends 700-900 µs of CPU per rotation (locks, wake-ups, WAL, vacuum).
 - **The API's side of a write**: hono's body limit asked the adapter for the request's body stream,

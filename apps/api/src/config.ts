@@ -1,4 +1,4 @@
-// Configuration (SPEC §3): read from the environment once, validated, and the only module that
+// Configuration (README, "Configuration"): read from the environment once, validated, and the only module that
 // touches process.env. An invalid value stops the process with a message naming the variable.
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";

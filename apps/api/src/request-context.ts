@@ -1,7 +1,7 @@
 // How handlers reach the database: through the request door, with the caller's verified claims.
 // The operation declares its role (reads as `authenticated` under RLS, writes as `service_role`
 // behind the in-database guard); a client that went away stops waiting for a connection. A POST
-// with an Idempotency-Key is answered once and replayed after (SPEC §11).
+// with an Idempotency-Key is answered once and replayed after (docs/SECURITY.md, rules: "Idempotency").
 import { requestDigest } from "@vibot/crypto";
 import {
   type AuditContext,

@@ -1,4 +1,4 @@
-// Idempotency-Key on every POST (SPEC §11): a repeat with the same key and body within 24 h gets
+// Idempotency-Key on every POST: a repeat with the same key and body within 24 h gets
 // the first response and writes nothing, racing repeats included; another body is 422
 // idempotency_key_reused and writes nothing; keys are scoped to the caller (company and sub), answered only to a caller who may write, and kept only for a write that happened; an invalid
 // key is 400; an expired one starts afresh.

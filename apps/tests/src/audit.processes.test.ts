@@ -1,4 +1,4 @@
-// Several API processes on one database (SPEC §12): both serve, both record events, the
+// Several API processes on one database: both serve, both record events, the
 // sequencers keep one verifiable chain between them, and a subscriber of one process hears
 // rotations made through the other.
 import { verifyLedger } from "@vibot/db";

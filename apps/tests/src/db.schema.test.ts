@@ -1,4 +1,4 @@
-// The migrated catalog, read back from pg_catalog / information_schema, matches SPEC §4.1-4.3.
+// The migrated catalog, read back from pg_catalog / information_schema, matches the database contract (the seed's table, roles, grants, RLS).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase, type TestDatabase } from "./support/database";
 

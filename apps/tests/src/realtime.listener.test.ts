@@ -3,7 +3,7 @@
 
 import { createLogger } from "@vibot/api/logger";
 import { RealtimeHub } from "@vibot/api/realtime";
-import { type DatabaseHandle, DatabaseUnavailableError } from "@vibot/db";
+import { CHAIN_LOCK_KEY, type DatabaseHandle, DatabaseUnavailableError } from "@vibot/db";
 import { describe, expect, it } from "vitest";
 import { tokenFor } from "./support/api";
 import { engine } from "./support/database";
@@ -34,8 +34,8 @@ describe("the listener", () => {
       const released = latch();
       const locked = latch();
       const holder = db.transaction(async (query) => {
-        // The sequencer's advisory lock (migration 0008).
-        await query("select pg_advisory_xact_lock(7368207346913720435)");
+        // The sequencer's advisory lock.
+        await query(`select pg_advisory_xact_lock(${CHAIN_LOCK_KEY})`);
         locked.open();
         await released.opened;
       });

@@ -69,7 +69,7 @@ export interface ChecksumColumns {
 }
 
 /**
- * SQL computing the same checksum as `computeChecksum`: migration 0006's `public.vault_checksum`,
+ * SQL computing the same checksum as `computeChecksum`: `public.vault_checksum` (sql/functions/vault_checksum.sql),
  * the SQL side's one home of the encoding. `kid` and `macKey` are SQL expressions.
  */
 export function checksumSql(row: ChecksumColumns, kid: SQLWrapper, macKey: SQLWrapper) {

@@ -8,7 +8,7 @@ import { IntegrityError } from "./errors";
 import type { KeyMaterial, Keyring } from "./keyring";
 
 /**
- * The constant options of every encryption, as migration 0006's `public.vault_encrypt` fixes them
+ * The constant options of every encryption, as `public.vault_encrypt` (sql/functions/vault_encrypt.sql) fixes them
  * (a test holds the two together). The keys are random 256-bit values, so iterated S2K (mode 3)
  * adds no strength and costs ~0.2-1.3 ms per call; salted S2K (mode 1) still gives every message
  * a fresh salt. No compression (it leaks length information).

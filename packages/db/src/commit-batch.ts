@@ -1,5 +1,5 @@
 // Reads of the same moment go together. Reads that arrive in the same turn of the event loop share
-// one statement (on PostgreSQL: migration 0017 leaves each read's context before the next enters
+// one statement (on PostgreSQL: vault_read_credentials leaves each read's context before the next enters
 // its own, so each runs under its own claims) and so one message, and, when they record audit
 // events, one durable commit: a read that records its event is a write whose commit waits for a
 // WAL flush, and one flush covers them all. Nobody is answered before the batch has committed.

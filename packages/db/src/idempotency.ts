@@ -8,7 +8,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { databaseErrorOf } from "./credentials/errors";
 import { type Operation, operationFailure } from "./operation";
 
-/** How long a key is remembered (migration 0011 says the same). */
+/** How long a key is remembered (sql/functions/vault_recall_request.sql says the same). */
 export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
 
 export interface IdempotentRequest {

@@ -177,7 +177,7 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     async readiness() {
       const check = async () => {
         try {
-          // A function, because the API's login may read no table (migration 0005).
+          // A function, because the API's login may read no table (sql/functions/credential_vault_schema_version.sql).
           const [row] = await probe<{ newest: string | null }[]>`
             select public.credential_vault_schema_version()::text as newest`;
           return readinessOf(

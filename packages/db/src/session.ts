@@ -1,4 +1,4 @@
-// Start-up check of the API's login role (SPEC §4.2, least privilege): not a superuser, no
+// Start-up check of the API's login role (docs/SECURITY.md, "The API's login"): not a superuser, no
 // BYPASSRLS, and no way to read credentials without switching role inside a request.
 import { sql } from "drizzle-orm";
 import type { DatabaseHandle } from "./client";

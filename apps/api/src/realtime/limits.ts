@@ -5,7 +5,7 @@ export interface StreamLimitOptions {
   maxStreamsPerCompany: number;
 }
 
-/** SPEC §3 defaults of REALTIME_MAX_STREAMS_PER_TOKEN and _PER_COMPANY. */
+/** Defaults of REALTIME_MAX_STREAMS_PER_TOKEN and _PER_COMPANY (README, "Configuration"). */
 export const DEFAULT_STREAM_LIMITS: StreamLimitOptions = {
   maxStreamsPerToken: 5,
   maxStreamsPerCompany: 100,

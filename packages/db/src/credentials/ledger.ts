@@ -1,6 +1,6 @@
 // The audit ledger's operations: the sequencer's chaining step, the company's events for
 // GET /v1/audit, and the operator's prune. Events themselves are written by the operations they
-// record, in the same transaction (read.ts, write.ts, migration 0008).
+// record, in the same transaction (read.ts, write.ts; sql/functions/vault_record_event.sql).
 import type { Keyring } from "@vibot/crypto";
 import { sql } from "drizzle-orm";
 import type { Database } from "../client";
@@ -21,6 +21,12 @@ export interface AuditEvent {
   /** ISO 8601, UTC. */
   occurredAt: string;
 }
+
+/**
+ * The advisory lock that lets one sequencer at a time chain the ledger: the number
+ * sql/functions/vault_chain_events.sql takes (a test holds the two equal).
+ */
+export const CHAIN_LOCK_KEY = "7368207346913720435";
 
 /** Events the sequencer chains per statement: a batch costs about 15-30 µs an event (0013). */
 export const CHAIN_BATCH = 1000;

@@ -1,4 +1,4 @@
-// Reading many connectors' current secrets in one statement (migration 0022): each verified and
+// Reading many connectors' current secrets in one statement (sql/functions/vault_read_many.sql): each verified and
 // decrypted as a single read is, each with its own audit event, each failure reported on its own.
 import type { Keyring } from "@vibot/crypto";
 import { sql } from "drizzle-orm";

@@ -47,7 +47,7 @@ export function listCredentialVersionsOperation(
   };
 }
 
-/** A row of `public.vault_read_credential` (migration 0008). */
+/** A row of `public.vault_read_credential` (sql/functions/vault_read_credential.sql). */
 interface ReadRow extends NullableVersion {
   secretJson: string | null;
   connectorFound: boolean | null;
@@ -75,7 +75,7 @@ export const sameShared = (a: BatchedRead, b: BatchedRead) =>
 
 /**
  * Several reads in one statement, each exactly as `readCredentialOperation` runs it alone, each
- * under its own claims (JSON text), in order (migration 0017); its implicit transaction commits
+ * under its own claims (JSON text), in order (sql/functions/vault_read_credentials.sql); its implicit transaction commits
  * all their audit events with one WAL flush. The rows carry `ordinal`, the 1-based position of
  * the read they answer. Every read must share the first one's `shared` arguments.
  */

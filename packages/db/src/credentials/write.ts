@@ -23,7 +23,7 @@ export interface RollbackVersion extends Omit<NewVersion, "secretJson"> {
   version: number;
 }
 
-/** What `public.vault_write_version` reports (migration 0006). */
+/** What `public.vault_write_version` reports (sql/functions/vault_write_version.sql). */
 type Outcome =
   | "written"
   | "connector_not_found"

@@ -44,7 +44,7 @@ export const connectorCredentialEvents = pgTable(
     /**
      * No foreign keys: the ledger outlives the connectors and versions it speaks of, and a key to
      * companies would make every event share-lock its company's row. A company's deletion still
-     * takes its events (trigger `companies_delete_events`, migration 0009).
+     * takes its events (trigger `companies_delete_events`, sql/triggers/).
      */
     companyId: uuid().notNull(),
     connectorId: uuid(),

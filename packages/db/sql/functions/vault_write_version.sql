@@ -1,0 +1,93 @@
+-- Writes the next version of the caller's connector, as `service_role` behind the guard: its
+-- secret is `secret_json`, or for a rollback (`source_version`) that version's, verified and
+-- decrypted here so that it never leaves the database. The connector's row lock queues writers
+-- of one connector; `last_credential_version` numbers versions, never reused; `expected` is
+-- check-and-set against the newest existing version (0: none); past `max_versions` the oldest go.
+-- Events, through the recorder: rotate or rollback (and the rollback source's read), destroy for
+-- each version pruned, integrity_failure for a source that fails verification. `outcome`:
+-- written, connector_not_found, version_not_found, unknown_key, checksum_mismatch, undecryptable
+-- or version_conflict (nothing written but the failure's event).
+CREATE OR REPLACE FUNCTION public.vault_write_version(claims text, connector uuid,
+  secret_json text, source_version integer, expected integer, actor uuid, max_versions integer,
+  active_kid text, kids text, enc_keys text, mac_keys text, request_id text, audit_reads boolean)
+RETURNS TABLE (id uuid, company_id uuid, connector_id uuid, version integer,
+  rotated_at timestamptz, rotated_by uuid, current_version integer, outcome text)
+LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+DECLARE
+  kid_list text[] := pg_catalog.string_to_array(kids, ',');
+  enc_list text[] := pg_catalog.string_to_array(enc_keys, ',');
+  mac_list text[] := pg_catalog.string_to_array(mac_keys, ',');
+  company uuid;
+  src public.connector_credentials;
+  written public.connector_credentials;
+  pruned record;
+  plaintext text := secret_json;
+  next_version integer;
+  ciphertext bytea;
+  i integer;
+BEGIN
+  PERFORM public.vault_enter(claims, 'service_role');
+  -- Load-bearing for isolation: service_role bypasses RLS; this keeps the lock, and so the
+  -- write, on the caller's own connector (tested: cross-company 404 on every route).
+  SELECT ic.company_id INTO company FROM public.integration_connectors ic
+  WHERE ic.id = connector AND ic.company_id = (SELECT public.current_company_id())
+  FOR UPDATE;
+  IF NOT FOUND THEN
+    outcome := 'connector_not_found';
+    RETURN NEXT;
+    RETURN;
+  END IF;
+  IF source_version IS NOT NULL THEN
+    SELECT c.* INTO src FROM public.connector_credentials c
+    WHERE c.connector_id = connector AND c.version = source_version AND c.company_id = company;
+    IF NOT FOUND THEN
+      outcome := 'version_not_found';
+      RETURN NEXT;
+      RETURN;
+    END IF;
+    SELECT o.secret_json, o.failure INTO plaintext, outcome
+    FROM public.vault_open(src, kids, enc_keys, mac_keys) o;
+    PERFORM public.vault_record_event(connector, src.id, src.version,
+      CASE WHEN outcome IS NULL THEN 'read' ELSE 'integrity_failure' END, request_id)
+    WHERE outcome IS NOT NULL OR audit_reads;
+    IF outcome IS NOT NULL THEN
+      RETURN NEXT;
+      RETURN;
+    END IF;
+  END IF;
+  SELECT max(c.version) INTO current_version FROM public.connector_credentials c
+  WHERE c.connector_id = connector;
+  IF expected IS NOT NULL AND coalesce(current_version, 0) <> expected THEN
+    outcome := 'version_conflict';
+    RETURN NEXT;
+    RETURN;
+  END IF;
+  UPDATE public.integration_connectors ic SET last_credential_version = ic.last_credential_version + 1
+  WHERE ic.id = connector RETURNING ic.last_credential_version INTO next_version;
+  i := pg_catalog.array_position(kid_list, active_kid);
+  ciphertext := public.vault_encrypt(plaintext, enc_list[i]);
+  INSERT INTO public.connector_credentials AS c
+    (company_id, connector_id, version, secret_ciphertext, checksum, rotated_by)
+  VALUES (company, connector, next_version, ciphertext,
+    public.vault_checksum(company, connector, next_version, active_kid, ciphertext, pg_catalog.decode(mac_list[i], 'hex')),
+    actor)
+  RETURNING c.* INTO written;
+  PERFORM public.vault_record_event(connector, written.id, written.version,
+    CASE WHEN source_version IS NULL THEN 'rotate' ELSE 'rollback' END, request_id);
+  FOR pruned IN
+    DELETE FROM public.connector_credentials c
+    WHERE c.connector_id = connector AND c.version <= (
+      SELECT k.version FROM public.connector_credentials k WHERE k.connector_id = connector
+      ORDER BY k.version DESC OFFSET max_versions LIMIT 1)
+    RETURNING c.id, c.version
+  LOOP
+    PERFORM public.vault_record_event(connector, pruned.id, pruned.version, 'destroy', request_id);
+  END LOOP;
+  id := written.id; company_id := written.company_id; connector_id := written.connector_id;
+  version := written.version; rotated_at := written.rotated_at; rotated_by := written.rotated_by;
+  outcome := 'written';
+  RETURN NEXT;
+END
+$$;
