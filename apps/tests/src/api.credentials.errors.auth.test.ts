@@ -1,7 +1,7 @@
 // 401 unauthorized and 403 forbidden: bad tokens, expired ones, non-admins and non-users; nothing
 // written.
 import { randomUUID } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { JWT_SECRET, tokenFor } from "./support/api";
 import { a, api, base, db, expectError, useErrorSuite } from "./support/error-suite";
 
@@ -67,12 +67,17 @@ describe("401 after expiry of a token already seen", () => {
     const shortLived = await tokenFor(a.admin, { expiresIn: Math.floor(Date.now() / 1000) + 2 });
     const ok = await api.request("GET", `${base()}/current`, { token: shortLived });
     expect(ok.status, ok.text).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
-    await expectError(
-      await api.request("GET", `${base()}/current`, { token: shortLived }),
-      401,
-      "unauthorized",
-    );
+    // The clock moves, not the wall: only Date is faked, timers and I/O run as usual.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 2_100 });
+    try {
+      await expectError(
+        await api.request("GET", `${base()}/current`, { token: shortLived }),
+        401,
+        "unauthorized",
+      );
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -3,9 +3,9 @@
 // bench measures how soon), the TTL backstop, stale-if-error during an outage and recovery after
 // it, and the stream's reconnection with a fresh token and Last-Event-ID.
 import { NotFoundError, VaultUnreachableError } from "@vibot/client";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { tokenFor } from "./support/api";
-import { eventually, recordingLogger, sleep } from "./support/client";
+import { eventually, recordingLogger } from "./support/client";
 import {
   a,
   b,
@@ -107,12 +107,21 @@ describe("getCurrent's cache", () => {
   it("refreshes after the TTL when no feed keeps it fresh", async () => {
     const connectorId = await newConnector();
     const vault = client({ realtime: false, cacheTtlMs: 1_000 });
+    const before = Date.now();
     await vault.getCurrent(connectorId);
+    const after = Date.now();
     await vault.getCurrent(connectorId);
     expect(vault.reads()).toBe(1);
-    await sleep(1_100);
-    await vault.getCurrent(connectorId);
-    expect(vault.reads()).toBe(2);
+    vi.useFakeTimers({ toFake: ["Date"], now: before + 990 });
+    try {
+      await vault.getCurrent(connectorId);
+      expect(vault.reads()).toBe(1);
+      vi.setSystemTime(after + 1_001);
+      await vault.getCurrent(connectorId);
+      expect(vault.reads()).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
@@ -130,10 +139,15 @@ describe("outages and the stream", () => {
         return logger.warnings.length > 0;
       }, 5_000);
       expect(warned).toBe(true);
-      await sleep(1_600);
-      expect(await vault.getCurrent(connectorId).catch((e) => e)).toBeInstanceOf(
-        VaultUnreachableError,
-      );
+      // Past staleIfErrorMs on a moved clock: the error, not the stale value.
+      vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 1_600 });
+      try {
+        expect(await vault.getCurrent(connectorId).catch((e) => e)).toBeInstanceOf(
+          VaultUnreachableError,
+        );
+      } finally {
+        vi.useRealTimers();
+      }
     } finally {
       await served.start();
     }
@@ -164,9 +178,7 @@ describe("outages and the stream", () => {
     const reconnect = streams()[1] as Request;
     expect(reconnect.headers.get("last-event-id")).toMatch(/^[\w.-]+\.[0-9a-f]{32}$/);
     expect(issued).toBeGreaterThan(2);
-    await vault.close();
-    const count = streams().length;
-    await sleep(600);
-    expect(streams().length).toBe(count);
+    // close() resolves once the feed's loop has ended: nothing can reconnect after it.
+    await expect(vault.close()).resolves.toBeUndefined();
   });
 });

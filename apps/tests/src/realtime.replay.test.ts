@@ -69,12 +69,13 @@ describe("replay", () => {
       ...bearer(tokenA),
       "last-event-id": seen?.id ?? "",
     });
-    const replayed = await resumed.waitFor(2);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A change after the reconnect is the sentinel: the replay is everything before it.
+    const sentinel = await rotate(a, tokenA, "sentinel");
+    const replayed = await resumed.before(sentinel.body.id ?? "");
     await resumed.close();
     expect(seen?.id).toMatch(/^l1\.[0-9a-f]{32}$/);
     expect(
-      resumed.events.map((e) => [e.event, JSON.parse(e.data).new.id ?? JSON.parse(e.data).old.id]),
+      replayed.map((e) => [e.event, JSON.parse(e.data).new.id ?? JSON.parse(e.data).old.id]),
     ).toEqual([
       ["INSERT", missed.body.id],
       ["DELETE", missed.body.id],
@@ -148,10 +149,11 @@ describe("replay", () => {
         ...bearer(token),
         "last-event-id": seen?.id ?? "",
       });
-      const [missed] = await resumed.waitFor(1, 2000);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      const sentinel = await rotate(tenant, token, "sentinel");
+      const before = await resumed.before(sentinel.body.id ?? "", 2000);
       await resumed.close();
-      expect(resumed.events).toHaveLength(1);
+      const [missed] = before;
+      expect(before).toHaveLength(1);
       expect(JSON.parse(missed?.data ?? "{}").new.id).toBe(slowWritten.id);
     },
   );

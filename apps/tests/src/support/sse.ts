@@ -12,6 +12,12 @@ export interface SseStream {
   raw(): string;
   /** Resolves once `count` events arrived (rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<SseEvent[]>;
+  /**
+   * The events received before the one about credential `id`, once that one arrived. Write a
+   * sentinel change last and ask for what preceded it: the stream is in chain order, so nothing
+   * committed before the sentinel can still arrive after it ("nothing else came" without a wait).
+   */
+  before(id: string, timeoutMs?: number): Promise<SseEvent[]>;
   close(): Promise<void>;
 }
 
@@ -75,6 +81,20 @@ export async function openSse(
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       return events;
+    },
+    async before(id, timeoutMs = 2000) {
+      const about = (e: SseEvent) => {
+        const data = JSON.parse(e.data) as { new?: { id?: string }; old?: { id?: string } };
+        return data.new?.id === id || data.old?.id === id;
+      };
+      const started = Date.now();
+      for (;;) {
+        const at = events.findIndex(about);
+        if (at >= 0) return events.slice(0, at);
+        if (Date.now() - started > timeoutMs)
+          throw new Error(`no event about ${id} within ${timeoutMs} ms: ${raw}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
     },
     async close() {
       controller.abort();
