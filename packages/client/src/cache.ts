@@ -2,7 +2,7 @@
 // trusted only while the change feed of that same identity is live (or, without a feed, for its
 // TTL) — an identity the feed does not follow is not cached at all — evicted by the feed, refreshed by one request per key at a time, and served stale on an outage within
 // `staleIfErrorMs` of the moment it stopped being known fresh.
-import { isUnavailable } from "./errors";
+import { isUnavailable } from "./errors.js";
 
 export interface CacheOptions {
   /** Backstop lifetime of an entry; default 5 minutes. */

@@ -4,9 +4,9 @@
 // missed; between attempts it backs off with jitter. It reports when it is live, when it went
 // down, and which connector changed.
 import { createParser } from "eventsource-parser";
-import { errorFromResponse } from "./errors";
-import { identityOf } from "./identity";
-import { backoffMs, type RetryOptions } from "./retry";
+import { errorFromResponse } from "./errors.js";
+import { identityOf } from "./identity.js";
+import { backoffMs, type RetryOptions } from "./retry.js";
 
 export const CHANNEL = "public:connector_credentials";
 

@@ -2,12 +2,12 @@
 // document), errors as typed classes, safe retries, and `getCurrent` served from a cache that the
 // change feed keeps fresh.
 import createClient from "openapi-fetch";
-import { CurrentCache } from "./cache";
-import { CHANNEL, ChangeFeed } from "./changes";
-import { errorFromResponse } from "./errors";
-import type { components, paths } from "./generated/openapi";
-import { identityOf } from "./identity";
-import { defaultRetry, type RetryOptions, retryingFetch } from "./retry";
+import { CurrentCache } from "./cache.js";
+import { CHANNEL, ChangeFeed } from "./changes.js";
+import { errorFromResponse } from "./errors.js";
+import type { components, paths } from "./generated/openapi.js";
+import { identityOf } from "./identity.js";
+import { defaultRetry, type RetryOptions, retryingFetch } from "./retry.js";
 
 type Schemas = components["schemas"];
 export type Connector = Schemas["Connector"];

@@ -1,7 +1,7 @@
 // The API's errors as classes, one per `code` of its error body (the union comes from the
 // generated OpenAPI types, so a code added to the API and not here fails the type check), plus
 // the one error of the network itself.
-import type { components } from "./generated/openapi";
+import type { components } from "./generated/openapi.js";
 
 export type ErrorCode = components["schemas"]["Error"]["error"]["code"];
 export type ErrorDetail = { field: string; message: string };

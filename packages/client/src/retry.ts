@@ -1,7 +1,7 @@
 // The client's fetch: a fresh token on every attempt, and retries with jittered exponential
 // backoff on network errors, 503 and 429 (at least Retry-After) — only for requests that are
 // safe to repeat: GET and HEAD, and writes that carry an Idempotency-Key.
-import { VaultUnreachableError } from "./errors";
+import { VaultUnreachableError } from "./errors.js";
 
 export interface RetryOptions {
   /** Attempts after the first; default 3. */

@@ -1,8 +1,16 @@
 // Where the committed migrations live and how drizzle records them; shared by code and drizzle-kit.
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 
-export const migrationsFolder = fileURLToPath(new URL("../drizzle", import.meta.url));
+/**
+ * The package's drizzle/ folder, found through the package itself, so that code bundled
+ * elsewhere (the API's build) finds it too.
+ */
+export const migrationsFolder = join(
+  dirname(createRequire(import.meta.url).resolve("@vibot/db/package.json")),
+  "drizzle",
+);
 
 export const migratorConfig = {
   migrationsFolder,
