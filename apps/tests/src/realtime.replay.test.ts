@@ -139,7 +139,7 @@ describe("replay", () => {
       committing.open();
       const slowWritten = await slow;
       const [ledgerSlow, ledgerFast] = await db.query<{ id: string }>(
-        "select id::text from connector_credential_events where company_id = $1 and action = 'rotate' order by id",
+        "select e.id::text from connector_credential_events e where e.company_id = $1 and e.action = 'rotate' order by e.id",
         [tenant.companyId],
       );
       // The slow rotation holds the smaller ledger id.

@@ -17,7 +17,7 @@ export type EventRow = {
 /** Events of a connector, oldest first, as the superuser sees them. */
 export const eventsOf = (connectorId: string) =>
   db.query<EventRow>(
-    "select id::text, action, connector_id, credential_id, version, actor, request_id from connector_credential_events where connector_id = $1 order by id",
+    "select e.id::text, e.action, e.connector_id, e.credential_id, e.version, e.actor, e.request_id from connector_credential_events e where e.connector_id = $1 order by e.id",
     [connectorId],
   );
 
