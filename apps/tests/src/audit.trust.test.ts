@@ -79,6 +79,10 @@ describe("only the recorder writes events", () => {
     expect(await sqlState(asRole(db, "authenticated", a.admin, (q) => q(other)))).toBe(
       INSUFFICIENT_PRIVILEGE,
     );
+    const many = `select public.vault_record_events(array['${a.connectorId}', '${b.connectorId}']::uuid[], array[null, null]::uuid[], array[1, 1], array['read', 'read'], 'x')`;
+    expect(await sqlState(asRole(db, "authenticated", a.admin, (q) => q(many)))).toBe(
+      INSUFFICIENT_PRIVILEGE,
+    );
     const own = `select public.vault_record_event('${a.connectorId}', null, null, 'read', 'x')`;
     expect(await sqlState(asRole(db, "authenticated", a.member, (q) => q(own)))).toBe(
       INSUFFICIENT_PRIVILEGE,

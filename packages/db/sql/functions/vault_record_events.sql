@@ -1,0 +1,36 @@
+-- The recorder for many events of one request at once (a batch read): the same rules as
+-- vault_record_event — company and actor from the request's claims, an admin's own connectors only,
+-- unsealed and unchained — in one INSERT, the claims read once. Returns how many it recorded.
+CREATE OR REPLACE FUNCTION public.vault_record_events(connectors uuid[], credentials uuid[],
+  versions integer[], actions text[], request_id text) RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = ''
+AS $$
+#variable_conflict use_variable
+DECLARE
+  company uuid := public.current_company_id();
+  sub text := public.request_jwt_claims() ->> 'sub';
+  n integer;
+BEGIN
+  IF company IS NULL OR NOT public.has_role('Vibot.admin') OR EXISTS (
+    SELECT 1 FROM pg_catalog.unnest(connectors) AS u(c)
+    WHERE NOT EXISTS (SELECT 1 FROM public.integration_connectors ic
+      WHERE ic.id = u.c AND ic.company_id = company)
+  ) THEN
+    RAISE EXCEPTION 'events are recorded only for an admin''s own connectors'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  INSERT INTO public.connector_credential_events
+    (company_id, connector_id, credential_id, version, action, actor, request_id)
+  SELECT company, u.c, u.credential, u.version, u.action,
+    CASE WHEN sub ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN sub::uuid END,
+    request_id
+  FROM ROWS FROM (pg_catalog.unnest(connectors), pg_catalog.unnest(credentials),
+    pg_catalog.unnest(versions), pg_catalog.unnest(actions)) AS u(c, credential, version, action)
+  ORDER BY u.c;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END
+$$;
+--> statement-breakpoint
+ALTER FUNCTION public.vault_record_events(uuid[], uuid[], integer[], text[], text) OWNER TO vault_ledger;
