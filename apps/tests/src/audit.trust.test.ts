@@ -174,8 +174,9 @@ describe("the README's data-key rotation", () => {
     ]);
     await db.transaction(async (q) => {
       await q("set local session_replication_role = replica");
-      await q("update connector_credential_events set request_id = null where id = $1", [
+      await q("update connector_credential_events set request_id = $2 where id = $1", [
         first?.id,
+        first?.request_id,
       ]);
     });
   });
