@@ -2,13 +2,8 @@
 // events. Each read still runs under its own claims: two companies' reads share transactions here,
 // and each gets its own answer and its own event. The batching rules are tested on a stand-in.
 import { randomUUID } from "node:crypto";
-import {
-  CommitBatcher,
-  DatabaseUnavailableError,
-  type DoorCall,
-  MAX_READ_BATCH,
-  readCredentialOperation,
-} from "@vibot/db";
+import { DatabaseUnavailableError, MAX_READ_BATCH, readCredentialOperation } from "@vibot/db";
+import { CommitBatcher, type DoorCall } from "@vibot/db/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { tokenFor } from "./support/api";
 import { engine } from "./support/database";

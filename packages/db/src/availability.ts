@@ -1,6 +1,6 @@
 // Staying up when the database is not: bounded waits, admission of writes, and the one error that
 // means "try again shortly" (the API answers it with 503 and Retry-After).
-import { databaseErrorOf } from "./credentials/errors";
+import { databaseErrorOf } from "./database-error";
 
 /** Why a request could not be served by the database right now. */
 export type UnavailableReason =

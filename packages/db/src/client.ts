@@ -3,14 +3,13 @@
 
 import { type SQL, sql } from "drizzle-orm";
 import type { Logger } from "drizzle-orm/logger";
-import { type PgDatabase, PgDialect, type PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { PgDialect } from "drizzle-orm/pg-core";
 import { defaultTransactionLimits, type TransactionLimits } from "./availability";
 import { type JwtClaims, requestContextStatement } from "./context";
+import type { Database } from "./database";
 import type { Operation } from "./operation";
-import type * as schema from "./schema";
 
-export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
-export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+export type { Database, Transaction } from "./database";
 
 /** A change notification as delivered by the driver: the channel's payload text. */
 export type NotificationHandler = (payload: string) => void;

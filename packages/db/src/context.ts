@@ -2,7 +2,7 @@
 // the request's verified JWT claims and runs as one of Supabase's API roles.
 import { type SQL, sql } from "drizzle-orm";
 import { defaultTransactionLimits, type TransactionLimits } from "./availability";
-import type { Database, Transaction } from "./client";
+import type { Database, Transaction } from "./database";
 import { type RequestRole, requestRoles } from "./schema/roles";
 
 /** Verified JWT claims, as PostgREST puts them in `request.jwt.claims`. */

@@ -5,7 +5,7 @@
 // and writes nothing; a repeat racing the first waits on its key, rolls back, and is answered the
 // same way (`IdempotencyRace`).
 import { type SQL, sql } from "drizzle-orm";
-import { databaseErrorOf } from "./credentials/errors";
+import { databaseErrorOf } from "./database-error";
 import { type Operation, operationFailure } from "./operation";
 
 /** How long a key is remembered (sql/functions/vault_recall_request.sql says the same). */

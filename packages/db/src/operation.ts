@@ -2,25 +2,22 @@
 // The request door (`DatabaseHandle.run`) sends it in one round trip; inside a caller's own
 // transaction it runs statement by statement.
 import { type SQL, sql } from "drizzle-orm";
-import type { Transaction } from "./client";
+import type { Transaction } from "./database";
 import { queryRows } from "./rows";
 import type { RequestRole } from "./schema/roles";
 
 /**
- * A read as the door may run it together with others of the same moment, in one statement
- * (`readTogetherStatement`): what it reads and for whom, and the arguments every read of a
- * process shares (its keyring and audit setting).
+ * A read as the door may run it with others of the same moment in one statement. The lane that
+ * batches reads knows nothing of what they read: each brings the builder of the shared statement.
  */
 export interface BatchedRead {
-  connectorId: string;
-  version: number | null;
-  requestId: string | null;
-  shared: {
-    kids: string;
-    encKeys: string;
-    macKeys: string;
-    auditReads: boolean;
-  };
+  /** Reads with equal keys (the same statement shape and shared arguments) may go together. */
+  readonly key: string;
+  /**
+   * The one statement that runs `reads` (each with its caller's claims as JSON text) in order;
+   * every row carries `ordinal`, the 1-based position of the read it answers.
+   */
+  together(reads: readonly { claims: string; read: BatchedRead }[]): SQL;
 }
 
 export interface Operation<T> {

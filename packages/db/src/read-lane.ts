@@ -6,7 +6,6 @@ import type { Sql } from "postgres";
 import { DatabaseUnavailableError, unavailableFrom, withDeadline } from "./availability";
 import { type ConnectOptions, doorQuery } from "./client";
 import { CommitBatcher, type DoorCall, type Rows } from "./commit-batch";
-import { readTogetherStatement, sameShared } from "./credentials/read";
 import type { BatchedRead } from "./operation";
 
 /** The read lane's size unless configured (measured on a 2-core machine: see the README). */
@@ -42,9 +41,9 @@ export function readLane(readers: Sql, deadlineMs: number, options: ConnectOptio
   /** Several reads in one statement, its implicit transaction; each read's rows once committed. */
   async function together(reads: Batched[]): Promise<Rows[]> {
     const [first] = reads;
-    if (!first || !reads.every((r) => sameShared(r.read, first.read)))
+    if (!first || !reads.every((r) => r.read.key === first.read.key))
       return Promise.all(reads.map(alone));
-    const { sql: text, params } = doorQuery(readTogetherStatement(reads), options);
+    const { sql: text, params } = doorQuery(first.read.together(reads), options);
     const rows = await bounded(readers.unsafe<Rows>(text, params as never[], { prepare: true }));
     const answers: Rows[] = reads.map(() => []);
     for (const { ordinal, ...row } of rows) answers[Number(ordinal) - 1]?.push(row);

@@ -1,6 +1,6 @@
 // Raw-SQL results come back as an array (postgres.js) or as `{ rows }` (PGlite); read both alike.
 import type { SQL } from "drizzle-orm";
-import type { Database, Transaction } from "./client";
+import type { Database, Transaction } from "./database";
 
 /** Runs `query` and returns its rows. */
 export async function queryRows<Row>(db: Database | Transaction, query: SQL): Promise<Row[]> {

@@ -2,7 +2,7 @@
 // the connection's own role, which must be the operator's (it writes past the request door).
 import { checksumUnderSql, encryptSql, type Keyring } from "@vibot/crypto";
 import { type SQL, sql } from "drizzle-orm";
-import type { Database } from "../client";
+import type { Database } from "../database";
 import { queryRows } from "../rows";
 import { credentialColumns } from "./metadata";
 

@@ -1,5 +1,6 @@
 // Why a credential operation was refused. The reasons are the API's error codes (the API maps each
 // to its status); the messages are safe to show a caller.
+import { databaseErrorOf } from "../database-error";
 
 export type CredentialFailure = "not_found" | "version_conflict" | "forbidden";
 
@@ -11,31 +12,6 @@ export class CredentialError extends Error {
   ) {
     super(message);
   }
-}
-
-/**
- * The driver's error behind a Drizzle query error: its SQLSTATE or connection code, message, and
- * the constraint it names (postgres.js says `constraint_name`, PGlite `constraint`).
- */
-export function databaseErrorOf(error: unknown): {
-  code?: string;
-  message?: string;
-  constraint?: string;
-} {
-  const candidates = [error, error instanceof Error ? error.cause : undefined];
-  for (const candidate of candidates) {
-    if (candidate && typeof candidate === "object" && "code" in candidate) {
-      const { code, message, constraint_name, constraint } = candidate as Record<string, unknown>;
-      const named = constraint_name ?? constraint;
-      return {
-        code: String(code),
-        message: typeof message === "string" ? message : undefined,
-        constraint: typeof named === "string" ? named : undefined,
-      };
-    }
-  }
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  return { message: cause instanceof Error ? cause.message : undefined };
 }
 
 /**

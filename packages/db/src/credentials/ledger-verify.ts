@@ -7,7 +7,7 @@
 // them (`hmac-sha256:`), and need that data key in the keyring.
 import type { Keyring } from "@vibot/crypto";
 import { type SQL, sql } from "drizzle-orm";
-import type { Database } from "../client";
+import type { Database } from "../database";
 import { queryRows } from "../rows";
 
 export interface FailedEvent {

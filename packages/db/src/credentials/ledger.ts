@@ -3,7 +3,7 @@
 // record, in the same transaction (read.ts, write.ts; sql/functions/vault_record_event.sql).
 import type { Keyring } from "@vibot/crypto";
 import { sql } from "drizzle-orm";
-import type { Database } from "../client";
+import type { Database } from "../database";
 import type { Operation } from "../operation";
 import { queryRows } from "../rows";
 import type { AuditAction } from "../schema/connector-credential-events";

@@ -12,7 +12,7 @@ import {
   verifiedDecryptSql,
 } from "@vibot/crypto";
 import { type SQL, sql } from "drizzle-orm";
-import type { Database } from "../client";
+import type { Database } from "../database";
 import { queryRows } from "../rows";
 import { credentialColumns, storedColumns } from "./metadata";
 

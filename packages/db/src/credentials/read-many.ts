@@ -2,7 +2,7 @@
 // decrypted as a single read is, each with its own audit event, each failure reported on its own.
 import type { Keyring } from "@vibot/crypto";
 import { sql } from "drizzle-orm";
-import type { Transaction } from "../client";
+import type { Transaction } from "../database";
 import { type Operation, runInTransaction } from "../operation";
 import { type CredentialVersion, type RawCredentialVersion, toCredentialVersion } from "./metadata";
 import { type AuditContext, type Credential, defaultAudit } from "./read";

@@ -1,7 +1,7 @@
 // Reading credentials: version lists (metadata only) and verified, decrypted secrets.
 import { IntegrityError, type Keyring, undecryptable } from "@vibot/crypto";
 import { type SQL, sql } from "drizzle-orm";
-import type { Transaction } from "../client";
+import type { Transaction } from "../database";
 import { type BatchedRead, type Operation, runInTransaction } from "../operation";
 import { CredentialError } from "./errors";
 import {
@@ -67,31 +67,47 @@ const readColumns = sql.raw(`id, company_id as "companyId", connector_id as "con
   rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
   connector_found as "connectorFound", failure`);
 
-/** Whether reads can share one statement: the same keyring and audit setting. */
-export const sameShared = (a: BatchedRead, b: BatchedRead) =>
-  (Object.keys(a.shared) as (keyof BatchedRead["shared"])[]).every(
-    (key) => a.shared[key] === b.shared[key],
-  );
+/** What every read of one statement shares: the keyring's parameters and the audit setting. */
+interface Shared {
+  kids: string;
+  encKeys: string;
+  macKeys: string;
+  auditReads: boolean;
+}
 
-/**
- * Several reads in one statement, each exactly as `readCredentialOperation` runs it alone, each
- * under its own claims (JSON text), in order (sql/functions/vault_read_credentials.sql); its implicit transaction commits
- * all their audit events with one WAL flush. The rows carry `ordinal`, the 1-based position of
- * the read they answer. Every read must share the first one's `shared` arguments.
- */
-export function readTogetherStatement(reads: { claims: string; read: BatchedRead }[]): SQL {
-  const [first] = reads;
-  if (!first || !reads.every((r) => sameShared(r.read, first.read)))
-    throw new Error("reads committed together share one keyring and audit setting");
-  const { kids, encKeys, macKeys, auditReads } = first.read.shared;
-  // One array parameter per column (a bare array would become a list of parameters).
-  const each = <T>(pick: (r: { claims: string; read: BatchedRead }) => T) =>
-    sql.param(reads.map(pick));
-  return sql`select ordinal, ${readColumns}
+/** A current or versioned read in its batched form (sql/functions/vault_read_credentials.sql). */
+class CredentialRead implements BatchedRead {
+  readonly key: string;
+  constructor(
+    readonly connectorId: string,
+    readonly version: number | null,
+    readonly requestId: string | null,
+    readonly shared: Shared,
+  ) {
+    this.key = `vault_read_credentials\n${JSON.stringify(shared)}`;
+  }
+
+  /**
+   * Several reads in one statement, each exactly as `readCredentialOperation` runs it alone, each
+   * under its own claims, in order; its implicit transaction commits all their audit events with
+   * one WAL flush. Every read must share this one's key.
+   */
+  together(reads: readonly { claims: string; read: BatchedRead }[]): SQL {
+    const parts = reads.map(({ claims, read }) => {
+      if (!(read instanceof CredentialRead) || read.key !== this.key)
+        throw new Error("reads committed together share one keyring and audit setting");
+      return { claims, read };
+    });
+    const { kids, encKeys, macKeys, auditReads } = this.shared;
+    // One array parameter per column (a bare array would become a list of parameters).
+    const each = <T>(pick: (r: { claims: string; read: CredentialRead }) => T) =>
+      sql.param(parts.map(pick));
+    return sql`select ordinal, ${readColumns}
           from public.vault_read_credentials(${each((r) => r.claims)}::text[],
             ${each((r) => r.read.connectorId)}::uuid[], ${each((r) => r.read.version)}::int[],
             ${kids}, ${encKeys}, ${macKeys}, ${each((r) => r.read.requestId)}::text[],
             ${auditReads})`;
+  }
 }
 
 /** Operations run by code that records no request (sibling apps, tests): reads are audited. */
@@ -113,12 +129,7 @@ export function readCredentialOperation(
   const shared = { kids, encKeys, macKeys, auditReads: audit.reads };
   return {
     role: "authenticated",
-    together: {
-      connectorId,
-      version: version ?? null,
-      requestId: audit.requestId,
-      shared,
-    },
+    together: new CredentialRead(connectorId, version ?? null, audit.requestId, shared),
     body: {
       call: (claims) =>
         sql`select ${readColumns}

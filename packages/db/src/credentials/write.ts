@@ -1,7 +1,7 @@
 // Writing credentials: rotations (new versions), retention, and destruction of versions.
 import { IntegrityError, type Keyring, undecryptable } from "@vibot/crypto";
 import { sql } from "drizzle-orm";
-import type { Transaction } from "../client";
+import type { Transaction } from "../database";
 import { type Operation, runInTransaction } from "../operation";
 import { CredentialError, refusedByGuard } from "./errors";
 import { type CredentialVersion, type RawCredentialVersion, toCredentialVersion } from "./metadata";
