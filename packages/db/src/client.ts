@@ -68,17 +68,31 @@ export function requestQueries(
   claims: JwtClaims,
   operation: Operation<unknown>,
   options: ConnectOptions,
-) {
+): { context: DoorQuery | undefined; statements: DoorQuery[]; queries: DoorQuery[] } {
   const { body } = operation;
-  const statements =
+  const context =
     "call" in body
-      ? [body.call(sql`${JSON.stringify(claims)}`)]
-      : [
+      ? undefined
+      : doorQuery(
           requestContextStatement({ claims, role: operation.role }, options.limits),
-          ...body.statements,
-        ];
-  const queries = statements.map((statement) => doorQuery(statement, options));
-  return { queries, selfContained: "call" in body };
+          options,
+        );
+  const statements = (
+    "call" in body ? [body.call(sql`${JSON.stringify(claims)}`)] : body.statements
+  ).map((statement) => doorQuery(statement, options));
+  return { context, statements, queries: context ? [context, ...statements] : statements };
+}
+
+/** A statement of the request door as sent: its text and parameters. */
+export type DoorQuery = { sql: string; params: unknown[] };
+
+/** What a pipelined message is made of, so that results are picked by what they answer. */
+export type PipelinePart = "begin" | "session" | "context" | "statement" | "commit";
+
+/** The results of the operation's own statements, out of a pipeline's results in its parts' order. */
+export function statementResults<R>(parts: readonly PipelinePart[], results: readonly R[]): R[] {
+  if (parts.length !== results.length) throw new Error("one result per part of the pipeline");
+  return results.filter((_, i) => parts[i] === "statement");
 }
 
 /** A statement of the request door as text and parameters, logged as it is sent. */

@@ -14,9 +14,12 @@ import {
 import {
   type ConnectOptions,
   type DatabaseHandle,
+  type DoorQuery,
+  type PipelinePart,
   readinessOf,
   requestQueries,
   sessionSettings,
+  statementResults,
 } from "./client";
 import { migratorConfig, newestCommittedMigration } from "./migrations";
 import { operationFailure } from "./operation";
@@ -68,17 +71,23 @@ export function wrapPglite(client: PGlite, options: ConnectOptions = {}): Databa
     // Every call into the engine costs (PGlite's query() makes six per statement), so a request
     // is one protocol message: BEGIN, the session switch, the context and statements, COMMIT.
     async run(claims, operation) {
-      const { queries, selfContained } = requestQueries(claims, operation, options);
+      const { context, statements } = requestQueries(claims, operation, options);
       const { serialize } = protocol;
+      const session = {
+        sql: `set local session authorization ${REQUEST_SESSION_ROLE}`,
+        params: [],
+      };
+      const pipelined: [PipelinePart, DoorQuery][] = [
+        ["session", session],
+        ...(context ? [["context", context] as [PipelinePart, DoorQuery]] : []),
+        ...statements.map((q): [PipelinePart, DoorQuery] => ["statement", q]),
+      ];
       // BEGIN, the statements (each with its own Sync) and COMMIT in one protocol message: one
       // call into the engine per request, under PGlite's transaction lock so that no other
       // transaction interleaves. A failed statement makes COMMIT roll back.
       const message = Buffer.concat([
         serialize.query("begin"),
-        pipelineMessage([
-          { sql: `set local session authorization ${REQUEST_SESSION_ROLE}`, params: [] },
-          ...queries,
-        ]),
+        pipelineMessage(pipelined.map(([, q]) => q)),
         serialize.query("commit"),
       ]);
       let rows: Record<string, unknown>[][];
@@ -88,17 +97,16 @@ export function wrapPglite(client: PGlite, options: ConnectOptions = {}): Databa
           const { messages } = await client.execProtocol(message, { throwOnError: false });
           const failure = messages.find((m) => m instanceof Error);
           if (failure) throw failure;
-          // Past BEGIN (and before COMMIT) come the pipelined statements' results.
-          return parseResults(messages, client.parsers)
-            .slice(1, -1)
-            .map((r) => r.rows as Record<string, unknown>[]);
+          return parseResults(messages, client.parsers).map(
+            (r) => r.rows as Record<string, unknown>[],
+          );
         });
       } catch (error) {
         const failure = operationFailure(operation, error);
         throw unavailableFrom(failure) ?? failure;
       }
-      // Past the session switch (and, unless the call enters it itself, the request context).
-      return operation.interpret(rows.slice(selfContained ? 1 : 2));
+      const parts: PipelinePart[] = ["begin", ...pipelined.map(([part]) => part), "commit"];
+      return operation.interpret(statementResults(parts, rows));
     },
     async readiness() {
       const check = async () => {

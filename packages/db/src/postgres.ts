@@ -15,9 +15,12 @@ import {
 import {
   type ConnectOptions,
   type DatabaseHandle,
+  type DoorQuery,
+  type PipelinePart,
   readinessOf,
   requestQueries,
   sessionSettings,
+  statementResults,
 } from "./client";
 import type { Rows } from "./commit-batch";
 import { migratorConfig, newestCommittedMigration } from "./migrations";
@@ -129,13 +132,13 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     migrate: () => migrate(db, migratorConfig),
     async run(claims, operation, runOptions = {}) {
       if (closing) throw new DatabaseUnavailableError("shutting_down");
-      const { queries, selfContained } = requestQueries(claims, operation, options);
+      const { context, statements } = requestQueries(claims, operation, options);
       const deadline = Date.now() + acquireTimeoutMs;
       const { signal } = runOptions;
       const releases: (() => void)[] = [];
       try {
-        const [call] = queries;
-        if (selfContained && call && operation.role === "authenticated") {
+        const [call] = statements;
+        if (!context && call && operation.role === "authenticated") {
           // A read in one statement needs no connection of its own: the read lane's next one.
           // Reads of the same moment go together in one statement (one commit when audited).
           const rows = await reads.run({
@@ -157,16 +160,26 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
         // Issued without awaiting in between: postgres.js writes them together. Each carries its
         // own Sync, so a failing statement aborts the transaction and COMMIT then rolls it back.
         // A self-contained call is one statement in its own implicit transaction.
-        const sent = queries.map((q) =>
-          connection.unsafe<Rows>(q.sql, q.params as never[], { prepare: true }),
-        );
+        const send = (q: DoorQuery) =>
+          connection.unsafe<Rows>(q.sql, q.params as never[], { prepare: true });
+        const pipeline: [PipelinePart, Promise<Rows>][] = context
+          ? [
+              ["begin", connection.unsafe<Rows>("begin")],
+              ["context", send(context)],
+              ...statements.map((q): [PipelinePart, Promise<Rows>] => ["statement", send(q)]),
+              ["commit", connection.unsafe<Rows>("commit")],
+            ]
+          : statements.map((q): [PipelinePart, Promise<Rows>] => ["statement", send(q)]);
         const rows = await exchange(
           connection,
-          selfContained
-            ? sent
-            : [connection.unsafe<Rows>("begin"), ...sent, connection.unsafe<Rows>("commit")],
+          pipeline.map(([, sent]) => sent),
         );
-        return operation.interpret(selfContained ? rows : rows.slice(2, -1));
+        return operation.interpret(
+          statementResults(
+            pipeline.map(([part]) => part),
+            rows,
+          ),
+        );
       } catch (error) {
         const failure = operationFailure(operation, error);
         throw unavailableFrom(failure) ?? failure;

@@ -153,7 +153,8 @@ export async function renderOperations(): Promise<string> {
     ],
   ];
   const sections = operations.map(([route, operation]) => {
-    const { queries, selfContained } = requestQueries(CLAIMS, operation, {});
+    const { context, queries } = requestQueries(CLAIMS, operation, {});
+    const selfContained = context === undefined;
     const shape = operation.together
       ? "one statement (the function enters the request context), recording its read event; on PostgreSQL, reads of the same moment go together in one statement (the last section)"
       : selfContained
