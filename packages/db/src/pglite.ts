@@ -93,6 +93,11 @@ export function wrapPglite(client: PGlite, options: ConnectOptions = {}): Databa
       let rows: Record<string, unknown>[][];
       try {
         await prepareSession();
+        // PGlite's private transaction lock: its public transaction() would send BEGIN, each
+        // statement and COMMIT as separate calls into the engine (six each for query()). Measured
+        // in process, 1,500 audited current reads a round, warm rounds: 993 and 1,083 reads/s this
+        // way against 867 and 834 through transaction() + query() (+15% to +30%). Should a PGlite
+        // release drop it, transaction() is the fallback.
         rows = await client._runExclusiveTransaction(async () => {
           const { messages } = await client.execProtocol(message, { throwOnError: false });
           const failure = messages.find((m) => m instanceof Error);
