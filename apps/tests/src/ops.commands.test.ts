@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { computeChecksum, Keyring } from "@vibot/crypto";
-import { rowsByKid } from "@vibot/db";
+import { chainEventsOperation, rowsByKid, verifyKeyring } from "@vibot/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowsDecryptingToOriginal, runCommand, seedVersions } from "./support/bulk";
 import { openSharedTestDatabase, type TestDatabase } from "./support/database";
@@ -82,6 +82,35 @@ describe("pnpm verify-integrity", () => {
     );
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ scanned: ROWS, ok: ROWS, failed: [] });
+  });
+
+  it("prints a checkpoint, and proves the ledger extends it or exits non-zero", async () => {
+    // The re-encryption above recorded its events; chain them as an API process would.
+    await verifyKeyring(db.handle, rotated);
+    while ((await db.handle.run({}, chainEventsOperation(rotated))) > 0);
+    const first = await db.handOver(() =>
+      runCommand("verify-integrity", [], { ...db.childEnv, CREDENTIALS_KEYRING: rotatedJson }),
+    );
+    expect(first.code, first.stderr).toBe(0);
+    const checkpoint = /^Checkpoint: (\S+)$/m.exec(first.stdout)?.[1] ?? "";
+    expect(checkpoint).toMatch(/^\d+@ledger-v2:l1:[0-9a-f]{64}$/);
+    const again = await db.handOver(() =>
+      runCommand("verify-integrity", ["--checkpoint", checkpoint], {
+        ...db.childEnv,
+        CREDENTIALS_KEYRING: rotatedJson,
+      }),
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain("the ledger extends it");
+    const forged = checkpoint.replace(/[0-9a-f]$/, (c) => (c === "0" ? "1" : "0"));
+    const refused = await db.handOver(() =>
+      runCommand("verify-integrity", ["--checkpoint", forged], {
+        ...db.childEnv,
+        CREDENTIALS_KEYRING: rotatedJson,
+      }),
+    );
+    expect(refused.code, refused.stdout).toBe(1);
+    expect(refused.stdout).toContain("no longer extends it");
   });
 
   it("detects each kind of tampering, naming ids and never data, and exits non-zero", async () => {
