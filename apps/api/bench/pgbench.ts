@@ -170,7 +170,7 @@ export async function runPgbench(
 ): Promise<PgbenchFigures> {
   const claims = { sub: ADMIN, company_id: COMPANY, roles: [ADMIN_ROLE], role: "authenticated" };
   const probeRead = readConnector(1);
-  const audit = { actor: ADMIN, requestId: "pgbench", reads: true };
+  const audit = { requestId: "pgbench", reads: true };
   const read = await capture(
     apiUrl,
     claims,

@@ -17,7 +17,6 @@ import { ApiError } from "./errors";
 
 /** The request's audit context: its id for the ledger, and whether reads are recorded. */
 export const auditOf = (c: Context<AppEnv>): AuditContext => ({
-  actor: c.var.caller.userId,
   requestId: c.var.requestId,
   reads: c.var.deps.auditReads,
 });

@@ -40,7 +40,6 @@ describe("audited reads committed together", () => {
       return db.handle.run(
         tenant.admin,
         readCredentialOperation(api.keyring, tenant.connectorId, undefined, {
-          actor: tenant.adminId,
           requestId: `${prefix}${i}`,
           reads: true,
         }),
@@ -67,14 +66,13 @@ describe("audited reads committed together", () => {
   it("gives a member's read in a shared transaction nothing, although an admin's read precedes it", async () => {
     const prefix = `member-${randomUUID()}-`;
     const asks = Array.from({ length: 8 }, (_, i) =>
-      i % 2 ? { claims: a.member, actor: a.memberId } : { claims: a.admin, actor: a.adminId },
+      i % 2 ? { claims: a.member } : { claims: a.admin },
     );
     const outcomes = await Promise.allSettled(
-      asks.map(({ claims, actor }, i) =>
+      asks.map(({ claims }, i) =>
         db.handle.run(
           claims,
           readCredentialOperation(api.keyring, a.connectorId, undefined, {
-            actor,
             requestId: `${prefix}${i}`,
             reads: true,
           }),

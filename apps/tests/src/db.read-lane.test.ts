@@ -45,7 +45,6 @@ describe.runIf(engine === "postgres")("the read lane", () => {
           handle.run(
             tenant.admin,
             readCredentialOperation(keyring, tenant.connectorId, undefined, {
-              actor: tenant.adminId,
               requestId: `lane-${audited}-${i}`,
               reads: audited,
             }),

@@ -214,16 +214,15 @@ export class Keyring {
   }
 
   /**
-   * Every key as parallel comma-separated texts (kids, encryption keys, hex MAC and audit keys): the
+   * Every key as parallel comma-separated texts (kids, encryption keys, hex MAC keys): the
    * request-door functions' keyring parameters. Kids never hold a comma; keys are hex.
    */
-  toParameters(): { kids: string; encKeys: string; macKeys: string; auditKeys: string } {
+  toParameters(): { kids: string; encKeys: string; macKeys: string } {
     const keys = [...this.#keys.values()];
     return {
       kids: keys.map((k) => k.kid).join(","),
       encKeys: keys.map((k) => k.encryptionKey).join(","),
       macKeys: keys.map((k) => k.macKey.toString("hex")).join(","),
-      auditKeys: keys.map((k) => k.auditKey.toString("hex")).join(","),
     };
   }
 

@@ -1,12 +1,16 @@
 // The audit ledger's operations: the sequencer's chaining step, the company's events for
 // GET /v1/audit, and the operator's prune. Events themselves are written by the operations they
-// record, in the same transaction (read.ts, write.ts; sql/functions/vault_record_event.sql).
+// record, in the same transaction (read.ts, write.ts; the recorder, sql/functions/vault_record_events.sql).
 import type { Keyring } from "@vibot/crypto";
 import { sql } from "drizzle-orm";
 import type { Database } from "../database";
 import type { Operation } from "../operation";
 import { queryRows } from "../rows";
-import type { AuditAction } from "../schema/connector-credential-events";
+import {
+  type AuditAction,
+  type ChangeAction,
+  changeActions,
+} from "../schema/connector-credential-events";
 import { isoOf } from "./metadata";
 
 export interface AuditEvent {
@@ -124,14 +128,15 @@ export async function pruneEvents(db: Database, before: Date): Promise<number> {
 /** The change feed's channel: the sequencer announces there the position it chained up to. */
 export const CHANGE_FEED_CHANNEL = "connector_credential_events";
 
-const CHANGE_ACTIONS = sql`('rotate', 'rollback', 'destroy', 'reencrypt')`;
+/** The change actions, as SQL: the same list that the company's change index is filtered on. */
+const CHANGE_ACTIONS = sql`(${sql.raw(changeActions.map((a) => `'${a}'`).join(", "))})`;
 
 /** A chained change event of the ledger, as the realtime stream publishes and replays it. */
 export interface LedgerChange {
   id: string;
   /** Its chain position (a decimal string): the stream's order and ids. */
   chain_seq: string;
-  action: "rotate" | "rollback" | "destroy" | "reencrypt";
+  action: ChangeAction;
   company_id: string;
   connector_id: string;
   credential_id: string;

@@ -54,10 +54,11 @@ interface ReadRow extends NullableVersion {
   failure: "unknown_key" | "checksum_mismatch" | "undecryptable" | null;
 }
 
-/** Who asked, for the audit ledger, and whether reads are recorded (CREDENTIALS_AUDIT_READS). */
+/**
+ * The request's id for the audit ledger, and whether reads are recorded (CREDENTIALS_AUDIT_READS).
+ * The actor is never passed: the recorder takes it from the request's claims.
+ */
 export interface AuditContext {
-  /** The acting user (the token's sub); null when the caller has none. */
-  actor: string | null;
   requestId: string | null;
   reads: boolean;
 }
@@ -111,7 +112,7 @@ class CredentialRead implements BatchedRead {
 }
 
 /** Operations run by code that records no request (sibling apps, tests): reads are audited. */
-export const defaultAudit: AuditContext = { actor: null, requestId: null, reads: true };
+export const defaultAudit: AuditContext = { requestId: null, reads: true };
 
 /**
  * Reads the newest version (or `version`) of the caller's connector, in one call of the request
