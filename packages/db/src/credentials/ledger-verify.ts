@@ -172,9 +172,9 @@ export async function verifyLedger(
     report.scanned += rows.length;
     report.chained += rows.length;
     report.failed.push(
-      ...failuresOf(rows).map((f, i) =>
+      ...failuresOf(rows).map((f) =>
         // The first event of an unanchored chain: a prefix was removed outside a prune.
-        i === 0 && !prev && f.reason === "event_chain_broken" && rows[0]?.seq !== "1"
+        !prev && f.id === rows[0]?.id && f.reason === "event_chain_broken" && rows[0]?.seq !== "1"
           ? { ...f, reason: "event_missing_before" as const }
           : f,
       ),
