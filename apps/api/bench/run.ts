@@ -123,7 +123,7 @@ const readCurrent: RequestShape = {
 };
 
 /**
- * The recorder (`vault_record_events`) replaced by a no-op (as the operator, in the bench's own database) while
+ * `vault_record_event` replaced by a no-op (as the operator, in the bench's own database) while
  * entered, restored when left: the same run's figure for writes without the ledger's cost.
  */
 function withoutLedgerWrites(): Variant {
@@ -132,15 +132,15 @@ function withoutLedgerWrites(): Variant {
     async enter() {
       const [row] = await queryRows<{ definition: string }>(
         handle.db,
-        sql`select pg_get_functiondef('public.vault_record_events(uuid[], uuid[], integer[], text[], text)'::regprocedure) as definition`,
+        sql`select pg_get_functiondef('public.vault_record_event(uuid, uuid, integer, text, text)'::regprocedure) as definition`,
       );
-      if (!row) throw new Error("vault_record_events not found");
+      if (!row) throw new Error("vault_record_event not found");
       original = row.definition;
       await queryRows(
         handle.db,
-        sql`create or replace function public.vault_record_events(connectors uuid[],
-          credentials uuid[], versions integer[], actions text[], request_id text)
-          returns setof bigint language sql as 'select 0::bigint where false'`,
+        sql`create or replace function public.vault_record_event(connector uuid, credential uuid,
+          version integer, action text, request_id text) returns bigint language sql
+          as 'select 0::bigint'`,
       );
     },
     async leave() {

@@ -1,6 +1,6 @@
--- The operator's recorder (reencrypt, which acts for no company): appends one event, unsealed and
--- unchained, for the company and actor it is given; returns its id. Executable only by its owner
--- and the operator, never by the API's roles, since it takes the company and actor as arguments.
+-- Appends one event, unsealed and unchained; returns its id. The one INSERT into the ledger.
+-- Executable only by its owner (the recorder below) and the operator (reencrypt), never by the
+-- API's roles, since it takes the company and actor as arguments.
 CREATE OR REPLACE FUNCTION public.vault_append_event(company uuid, connector uuid,
   credential uuid, version integer, action text, actor uuid, request_id text) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER

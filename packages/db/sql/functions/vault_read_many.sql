@@ -31,12 +31,11 @@ BEGIN
     LEFT JOIN newest w ON (w.r).connector_id = a.c
     LEFT JOIN LATERAL public.vault_open(w.r, kids, enc_keys, mac_keys) o ON (w.r).id IS NOT NULL
   ), recorded AS (
-    SELECT pg_catalog.count(*) AS n
-    FROM (SELECT pg_catalog.array_agg(o.c) AS cs, pg_catalog.array_agg(o.id) AS ids,
-        pg_catalog.array_agg(o.version) AS vs,
-        pg_catalog.array_agg(CASE WHEN o.failure IS NULL THEN 'read' ELSE 'integrity_failure' END) AS acts
-      FROM opened o WHERE o.id IS NOT NULL AND (o.failure IS NOT NULL OR audit_reads)) a,
-    LATERAL public.vault_record_events(a.cs, a.ids, a.vs, a.acts, request_id) r
+    SELECT public.vault_record_events(pg_catalog.array_agg(o.c), pg_catalog.array_agg(o.id),
+      pg_catalog.array_agg(o.version),
+      pg_catalog.array_agg(CASE WHEN o.failure IS NULL THEN 'read' ELSE 'integrity_failure' END),
+      request_id) AS n
+    FROM opened o WHERE o.id IS NOT NULL AND (o.failure IS NOT NULL OR audit_reads)
   )
   SELECT o.c, o.id, o.company_id, o.version, o.rotated_at, o.rotated_by, o.secret_json,
     CASE WHEN o.id IS NULL THEN 'not_found' ELSE o.failure END

@@ -1,11 +1,8 @@
--- The recorder, the one way an API role writes audit events: records events of the caller's
--- request in the caller's transaction and returns their ids. The company and actor come from the
--- request's claims (an admin's, as the seed's policy requires), every connector must be that
--- company's, and the events are left for the sequencer to seal and chain. Security definer, owned
--- by vault_ledger: an admin calling it directly can only add events about its own company's
--- connectors, attributed to itself. One INSERT, the claims read once, however many events.
+-- The recorder for many events of one request at once (a batch read): the same rules as
+-- vault_record_event — company and actor from the request's claims, an admin's own connectors only,
+-- unsealed and unchained — in one INSERT, the claims read once. Returns how many it recorded.
 CREATE OR REPLACE FUNCTION public.vault_record_events(connectors uuid[], credentials uuid[],
-  versions integer[], actions text[], request_id text) RETURNS SETOF bigint
+  versions integer[], actions text[], request_id text) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = ''
 AS $$
@@ -13,6 +10,7 @@ AS $$
 DECLARE
   company uuid := public.current_company_id();
   sub text := public.request_jwt_claims() ->> 'sub';
+  n integer;
 BEGIN
   IF company IS NULL OR NOT public.has_role('Vibot.admin') OR EXISTS (
     SELECT 1 FROM pg_catalog.unnest(connectors) AS u(c)
@@ -22,7 +20,6 @@ BEGIN
     RAISE EXCEPTION 'events are recorded only for an admin''s own connectors'
       USING ERRCODE = 'insufficient_privilege';
   END IF;
-  RETURN QUERY
   INSERT INTO public.connector_credential_events
     (company_id, connector_id, credential_id, version, action, actor, request_id)
   SELECT company, u.c, u.credential, u.version, u.action,
@@ -30,7 +27,9 @@ BEGIN
     request_id
   FROM ROWS FROM (pg_catalog.unnest(connectors), pg_catalog.unnest(credentials),
     pg_catalog.unnest(versions), pg_catalog.unnest(actions)) AS u(c, credential, version, action)
-  RETURNING id;
+  ORDER BY u.c;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
 END
 $$;
 --> statement-breakpoint

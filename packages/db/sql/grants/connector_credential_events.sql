@@ -1,5 +1,5 @@
 -- Admins read their company's events (RLS); only the ledger's own role writes them, through the
--- recorder and the sequencer (functions/vault_record_events.sql, vault_chain_events.sql).
+-- recorder and the sequencer (functions/vault_record_event.sql, vault_chain_events.sql).
 REVOKE ALL ON public.connector_credential_events FROM PUBLIC, anon, authenticated, service_role, vault_ledger;
 --> statement-breakpoint
 GRANT SELECT ON public.connector_credential_events TO authenticated;
