@@ -28,6 +28,7 @@ export function createApp(dependencies: AppDependencies) {
   const deps: ResolvedDependencies = {
     ...dependencies,
     auditReads: dependencies.auditReads ?? true,
+    recoveryWindowMs: dependencies.recoveryWindowMs ?? 7 * 86_400_000,
     realtime: {
       hub:
         dependencies.realtime?.hub ??

@@ -13,6 +13,7 @@ import { AuditSequencer } from "./audit/sequencer";
 import { type Config, ConfigError } from "./config";
 import { openDatabase } from "./database";
 import { type DevSecrets, demoAdminToken, loadDevSecrets, seedDemo } from "./dev-mode";
+import { LifecycleJobs } from "./lifecycle/jobs";
 import type { Logger } from "./logger";
 
 /** Who opens the vault: the API (least privilege) or an operator command (bypasses RLS). */
@@ -81,6 +82,8 @@ export interface Composed {
   keyring: Keyring;
   /** Chains audit events; started by compose, stopped by the caller at shutdown. */
   sequencer: AuditSequencer;
+  /** Purges and reminders; started by compose, stopped by the caller at shutdown. */
+  lifecycle: LifecycleJobs;
   app: ReturnType<typeof createApp>;
   /** Embedded dev mode's welcome lines (`{URL}` stands for the listening address). */
   banner: string[];
@@ -100,11 +103,20 @@ export async function compose(config: Config, logger: Logger): Promise<Composed>
       jwtAudience: config.jwtAudience,
       maxVersions: config.maxVersions,
       auditReads: config.auditReads,
+      recoveryWindowMs: config.lifecycle.recoveryWindowMs,
       realtime: { limits: config.realtime, replayMaxAgeMs: config.realtime.replayMaxAgeMs },
     });
     const sequencer = new AuditSequencer(database, keyring, logger);
     sequencer.start();
-    return { database, keyring, app, banner, sequencer };
+    const hub = app.dependencies.realtime.hub;
+    const lifecycle = new LifecycleJobs(
+      database,
+      { expiryWarningMs: config.lifecycle.expiryWarningMs },
+      () => hub.wake(),
+      logger,
+    );
+    lifecycle.start();
+    return { database, keyring, app, banner, sequencer, lifecycle };
   } catch (error) {
     await database.close();
     throw error;

@@ -23,21 +23,29 @@ const count = (min: number, max: number) =>
 
 const DURATION_UNITS_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-/** `7d`, `12h`, `30m`, `90s`, or ISO 8601 days and time (`P7D`, `PT12H`, `P1DT6H`), in ms. */
-const duration = z.string().transform((text, ctx) => {
+/**
+ * `7d`, `12h`, `30m`, `90s`, `0`, or ISO 8601 days and time (`P7D`, `PT12H`, `P1DT6H`), in ms;
+ * undefined when the text is none of these.
+ */
+export function durationMs(text: string): number | undefined {
+  if (text === "0") return 0;
   const short = /^(\d{1,9})([smhd])$/.exec(text);
   if (short?.[1] && short[2])
     return Number(short[1]) * DURATION_UNITS_MS[short[2] as keyof typeof DURATION_UNITS_MS];
   const iso = /^P(?:(\d{1,9})D)?(?:T(?:(\d{1,9})H)?(?:(\d{1,9})M)?(?:(\d{1,9})S)?)?$/.exec(text);
-  if (iso && text !== "P" && !text.endsWith("T")) {
-    const [, d = "0", h = "0", m = "0", sec = "0"] = iso;
-    return (
-      Number(d) * DURATION_UNITS_MS.d +
-      Number(h) * DURATION_UNITS_MS.h +
-      Number(m) * DURATION_UNITS_MS.m +
-      Number(sec) * DURATION_UNITS_MS.s
-    );
-  }
+  if (!iso || text === "P" || text.endsWith("T")) return undefined;
+  const [, d = "0", h = "0", m = "0", sec = "0"] = iso;
+  return (
+    Number(d) * DURATION_UNITS_MS.d +
+    Number(h) * DURATION_UNITS_MS.h +
+    Number(m) * DURATION_UNITS_MS.m +
+    Number(sec) * DURATION_UNITS_MS.s
+  );
+}
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = durationMs(text);
+  if (ms !== undefined) return ms;
   ctx.addIssue({ code: "custom", message: "must be a duration such as 7d, 12h or P7D" });
   return z.NEVER;
 });
@@ -65,6 +73,8 @@ const environmentSchema = z.object({
     DEFAULT_STREAM_LIMITS.maxStreamsPerCompany,
   ),
   REALTIME_REPLAY_MAX_AGE: duration.default(7 * DURATION_UNITS_MS.d),
+  CREDENTIALS_RECOVERY_WINDOW: duration.default(7 * DURATION_UNITS_MS.d),
+  CREDENTIALS_EXPIRY_WARNING: duration.default(7 * DURATION_UNITS_MS.d),
   DATABASE_POOL_MAX: count(2, 1_000).default(20),
   DATABASE_READ_CONNECTIONS: count(1, 1_000).default(DEFAULT_READ_CONNECTIONS),
   DATABASE_ACQUIRE_TIMEOUT_MS: count(1, 600_000).default(2_000),
@@ -91,6 +101,8 @@ export interface Config {
   /** Whether every plaintext read writes an audit event; changes are always recorded. */
   auditReads: boolean;
   realtime: { maxStreamsPerToken: number; maxStreamsPerCompany: number; replayMaxAgeMs: number };
+  /** How long a deleted version stays restorable (0: destroyed at once); reminder lead time. */
+  lifecycle: { recoveryWindowMs: number; expiryWarningMs: number };
   database: {
     poolMax: number;
     readConnections: number;
@@ -151,6 +163,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       maxStreamsPerToken: env.REALTIME_MAX_STREAMS_PER_TOKEN,
       maxStreamsPerCompany: env.REALTIME_MAX_STREAMS_PER_COMPANY,
       replayMaxAgeMs: env.REALTIME_REPLAY_MAX_AGE,
+    },
+    lifecycle: {
+      recoveryWindowMs: env.CREDENTIALS_RECOVERY_WINDOW,
+      expiryWarningMs: env.CREDENTIALS_EXPIRY_WARNING,
     },
     database: {
       poolMax: env.DATABASE_POOL_MAX,

@@ -17,6 +17,8 @@ export interface AppDependencies {
   maxVersions: number;
   /** Whether every plaintext read writes an audit event (CREDENTIALS_AUDIT_READS); default on. */
   auditReads?: boolean;
+  /** How long a deleted version stays restorable (CREDENTIALS_RECOVERY_WINDOW); default 7 days. */
+  recoveryWindowMs?: number;
   /** The realtime fan-out (one per process), heartbeat interval and stream caps; defaults when absent. */
   realtime?: {
     hub?: RealtimeHub;
@@ -28,8 +30,10 @@ export interface AppDependencies {
 }
 
 /** Dependencies createApp fills in when the caller does not. */
-export interface ResolvedDependencies extends Omit<AppDependencies, "realtime" | "auditReads"> {
+export interface ResolvedDependencies
+  extends Omit<AppDependencies, "realtime" | "auditReads" | "recoveryWindowMs"> {
   auditReads: boolean;
+  recoveryWindowMs: number;
   realtime: { hub: RealtimeHub; heartbeatMs: number; limits: StreamLimits; replayMaxAgeMs: number };
 }
 

@@ -24,7 +24,12 @@ function classify(error: unknown): ApiError | undefined {
     return new ApiError(code, code === "bad_request" ? "malformed request body" : error.message);
   }
   // The database layer's reasons are API codes (the type says so), with messages fit to show.
-  if (error instanceof CredentialError) return new ApiError(error.reason, error.message);
+  if (error instanceof CredentialError)
+    return new ApiError(
+      error.reason,
+      error.message,
+      error.purgeAfter ? { purgeAfter: error.purgeAfter } : undefined,
+    );
   if (error instanceof IntegrityError) {
     return new ApiError(
       "integrity_check_failed",

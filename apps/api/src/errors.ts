@@ -7,6 +7,7 @@ export const errorStatus = {
   forbidden: 403,
   not_found: 404,
   version_conflict: 409,
+  deleted: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
   idempotency_key_reused: 422,
@@ -31,7 +32,7 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details?: ErrorDetail[],
+    readonly details?: ErrorDetail[] | { purgeAfter: string },
     /** Seconds for the Retry-After header (503, 429). */
     readonly retryAfterSeconds?: number,
   ) {

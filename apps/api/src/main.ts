@@ -10,7 +10,7 @@ import { startServer } from "./server";
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const { app, database, keyring, banner, sequencer } = await compose(config, logger);
+  const { app, database, keyring, banner, sequencer, lifecycle } = await compose(config, logger);
 
   let running: Awaited<ReturnType<typeof startServer>>;
   try {
@@ -43,6 +43,7 @@ async function main() {
     const hub = app.dependencies.realtime.hub;
     const finished = await running.drain(config.http.shutdownGraceMs, () => hub.close());
     // Chain what the drained requests recorded, then close.
+    await lifecycle.stop();
     await sequencer.stop();
     await sequencer.drain().catch(() => 0);
     await database.close().catch(() => {});

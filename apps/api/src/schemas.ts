@@ -39,9 +39,29 @@ export const Secret = z
     example: { apiKey: "sk_live_…" },
   });
 
+/** An instant in the future, ISO 8601 with a zone (`Z` or an offset). */
+const FutureInstant = z.iso
+  .datetime({ offset: true })
+  .refine((text) => Date.parse(text) > Date.now(), "must be in the future")
+  .refine((text) => new Date(text).getUTCFullYear() <= 9999, "must be before the year 10000");
+
 export const RotateBody = z
-  .strictObject({ secret: Secret, expectedVersion: ExpectedVersion })
+  .strictObject({
+    secret: Secret,
+    expectedVersion: ExpectedVersion,
+    stage: z.enum(["current", "pending"]).optional().openapi({
+      description:
+        "`pending` writes a version that `/current` does not return until it is promoted.",
+    }),
+    expiresAt: FutureInstant.optional().openapi({
+      description: "When the secret expires: information (reminders, `expired`), not enforcement.",
+      format: "date-time",
+    }),
+  })
   .openapi("RotateCredential");
+export const PromoteBody = z
+  .strictObject({ version: VersionNumber, expectedVersion: ExpectedVersion })
+  .openapi("PromoteCredential");
 export const RollbackBody = z
   .strictObject({ version: VersionNumber, expectedVersion: ExpectedVersion })
   .openapi("RollbackCredential");
@@ -66,6 +86,13 @@ export const Connector = z
   })
   .openapi("Connector");
 
+export const Stage = z
+  .enum(["current", "pending", "previous", "retained", "deleted"])
+  .openapi("Stage", {
+    description:
+      "current: what /current returns; pending: staged, awaiting promote; previous: current before the last change of current; retained: any other kept version; deleted: restorable until purgeAfter.",
+  });
+
 export const CredentialVersion = z
   .object({
     id: Uuid,
@@ -74,13 +101,20 @@ export const CredentialVersion = z
     version: VersionNumber,
     rotatedAt: Timestamp,
     rotatedBy: Uuid.nullable(),
+    stage: Stage,
   })
   .openapi("CredentialVersion");
 
 export const VersionList = z
   .object({
     versions: z.array(
-      CredentialVersion.pick({ id: true, version: true, rotatedAt: true, rotatedBy: true }),
+      CredentialVersion.pick({
+        id: true,
+        version: true,
+        rotatedAt: true,
+        rotatedBy: true,
+        stage: true,
+      }).extend({ expiresAt: Timestamp.nullable(), purgeAfter: Timestamp.nullable() }),
     ),
     currentVersion: VersionNumber.nullable(),
   })
@@ -94,8 +128,24 @@ export const Credential = z
     secret: Secret,
     rotatedAt: Timestamp,
     rotatedBy: Uuid.nullable(),
+    stage: Stage,
+    expiresAt: Timestamp.nullable(),
+    expired: z.boolean().openapi({ description: "expiresAt has passed; the secret still reads" }),
   })
   .openapi("Credential");
+
+export const ExpiringList = z
+  .object({
+    credentials: z.array(
+      z.object({
+        connectorId: Uuid,
+        version: VersionNumber,
+        expiresAt: Timestamp,
+        expired: z.boolean(),
+      }),
+    ),
+  })
+  .openapi("ExpiringCredentials");
 
 export const ErrorBody = z
   .object({
@@ -103,7 +153,12 @@ export const ErrorBody = z
       code: z.enum(errorCodes),
       message: z.string(),
       requestId: z.string(),
-      details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+      details: z
+        .union([
+          z.array(z.object({ field: z.string(), message: z.string() })),
+          z.object({ purgeAfter: Timestamp }).openapi({ description: "410 deleted" }),
+        ])
+        .optional(),
     }),
   })
   .openapi("Error");
@@ -119,6 +174,7 @@ export const commonErrors = {
   401: errorResponse("Missing, malformed, expired or badly signed token"),
   403: errorResponse("Not an admin of a company, or the token's subject is not a user"),
   404: errorResponse("No such connector for this company, or no such version"),
+  410: errorResponse("deleted: the version is deleted, restorable until details.purgeAfter"),
   500: errorResponse("integrity_check_failed or internal_error"),
   503: errorResponse("The database is unavailable"),
 } as const;

@@ -78,6 +78,7 @@ describe("credentials", () => {
       version: 1,
       rotatedAt: expect.stringMatching(ISO),
       rotatedBy: t.adminId,
+      stage: "current",
     });
     expect(first.text).not.toContain("sk_1");
     const second = await api.request("POST", path(), {
@@ -99,6 +100,9 @@ describe("credentials", () => {
       secret: "plain-string-secret",
       rotatedAt: expect.stringMatching(ISO),
       rotatedBy: t.adminId,
+      stage: "current",
+      expiresAt: null,
+      expired: false,
     });
   });
 
@@ -116,11 +120,15 @@ describe("credentials", () => {
     expect(listed.body.currentVersion).toBe(2);
     expect(listed.body.versions?.map((v) => v.version)).toEqual([2, 1]);
     expect(Object.keys(listed.body.versions?.[0] ?? {}).sort()).toEqual([
+      "expiresAt",
       "id",
+      "purgeAfter",
       "rotatedAt",
       "rotatedBy",
+      "stage",
       "version",
     ]);
+    expect(listed.body.versions?.map((v) => v.stage)).toEqual(["current", "previous"]);
   });
 
   it("rolls back by writing a new version with an earlier secret", async () => {
@@ -140,18 +148,18 @@ describe("credentials", () => {
     expect((await credentialRows(db, t.connectorId)).map((r) => r.version)).toEqual([2, 3, 4]);
   });
 
-  it("destroys one version", async () => {
+  it("destroys one version at once with ?purge=true", async () => {
     await rotate("one", "two", "three");
-    const destroyed = await api.request("DELETE", `${path()}/2`, { token: tokenT });
+    const destroyed = await api.request("DELETE", `${path()}/2?purge=true`, { token: tokenT });
     expect(destroyed.status, destroyed.text).toBe(204);
     expect((await credentialRows(db, t.connectorId)).map((r) => r.version)).toEqual([1, 3]);
     const gone = await api.request("GET", `${path()}/2`, { token: tokenT });
     expect(gone.status, gone.text).toBe(404);
   });
 
-  it("destroys every version, and the next rotation continues the numbering", async () => {
+  it("destroys every version with ?purge=true, and the next rotation continues the numbering", async () => {
     await rotate("one", "two", "three");
-    const destroyed = await api.request("DELETE", path(), { token: tokenT });
+    const destroyed = await api.request("DELETE", `${path()}?purge=true`, { token: tokenT });
     expect(destroyed.status, destroyed.text).toBe(204);
     expect(await credentialRows(db, t.connectorId)).toEqual([]);
     const listed = await api.request("GET", path(), { token: tokenT });

@@ -30,7 +30,7 @@ describe("events, in the same transaction as their operation", () => {
     expect((await api.request("POST", path(c), { token, body: { secret: "s-four" } })).status).toBe(
       201,
     );
-    expect((await api.request("DELETE", `${path(c)}/2`, { token })).status).toBe(204);
+    expect((await api.request("DELETE", `${path(c)}/2?purge=true`, { token })).status).toBe(204);
 
     const events = await eventsOf(c);
     expect(events.map((e) => `${e.action}:${e.version}`)).toEqual([

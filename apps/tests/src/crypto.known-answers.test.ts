@@ -106,7 +106,8 @@ describe("in the database", () => {
     await db.query("insert into companies (id) values ($1)", [companyId]);
     await db.query("insert into users (id, company_id) values ($1, $2)", [adminId, companyId]);
     await db.query(
-      "insert into integration_connectors (id, company_id, last_credential_version) values ($1, $2, 1)",
+      `insert into integration_connectors (id, company_id, last_credential_version, current_version)
+       values ($1, $2, 1, 1)`,
       [connectorId, companyId],
     );
     await db.query(

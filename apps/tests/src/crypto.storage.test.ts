@@ -112,7 +112,11 @@ describe("tampering is detected, and nothing decrypted is returned", () => {
 
   it("detects a changed version number", async () => {
     await rotate(db, keyring, a, "v1");
+    // Moved to version 5, and the current pointer with it: the row now claims another version.
     await db.query("update connector_credentials set version = 5 where connector_id = $1", [
+      a.connectorId,
+    ]);
+    await db.query("update integration_connectors set current_version = 5 where id = $1", [
       a.connectorId,
     ]);
     await expectIntegrity(readBack(db, keyring, a), "checksum_mismatch");

@@ -100,7 +100,7 @@ describe("audited reads committed together", () => {
       return query(
         `select ordinal, secret_json from public.vault_read_credentials(
           array[$1, $1]::text[], array[$2, $2]::uuid[], array[null, null]::int[],
-          'k1', 'x', 'x', array['x', 'x']::text[], true)`,
+          array['current', 'current']::text[], 'k1', 'x', 'x', array['x', 'x']::text[], true)`,
         [bClaims, b.connectorId],
       );
     });

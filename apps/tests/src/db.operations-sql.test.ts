@@ -16,7 +16,11 @@ it("shows every route's statements and no key material", async () => {
   for (const route of [
     "GET …/credentials/current",
     "POST …/credentials (rotate)",
-    "DELETE …/credentials",
+    "POST …/credentials/promote",
+    "DELETE …/credentials/{version} (restorable for the recovery window)",
+    "POST …/credentials/{version}/restore",
+    "GET /v1/credentials/expiring?within=7d",
+    "the purge job (one process at a time, under its advisory lock)",
   ])
     expect(text).toContain(`-- ${route} — as `);
   expect(text).toContain("public.vault_read_credential(");

@@ -52,7 +52,8 @@ describe("replay", () => {
 
   it("replays every change missed since Last-Event-ID, deletions included, in order, once", async () => {
     const stream = await openSse(api.app, FEED, bearer(tokenA));
-    expect((await rotate(a, tokenA)).status).toBe(201);
+    const first = await rotate(a, tokenA);
+    expect(first.status).toBe(201);
     const [seen] = await stream.waitFor(1);
     await stream.close();
     // While away: a rotation, then its destruction, and B's activity.
@@ -60,7 +61,7 @@ describe("replay", () => {
     expect((await rotate(b, tokenB)).status).toBe(201);
     const destroyed = await api.request(
       "DELETE",
-      `/v1/connectors/${a.connectorId}/credentials/${missed.body.version}`,
+      `/v1/connectors/${a.connectorId}/credentials/${missed.body.version}?purge=true`,
       { token: tokenA },
     );
     expect(destroyed.status, destroyed.text).toBe(204);
@@ -79,10 +80,17 @@ describe("replay", () => {
     ).toEqual([
       ["INSERT", missed.body.id],
       ["DELETE", missed.body.id],
+      // The destroyed version was current: the one before it is current again.
+      ["UPDATE", first.body.id],
     ]);
+    expect(JSON.parse(replayed[2]?.data ?? "{}")).toMatchObject({
+      old: { stage: "previous" },
+      new: { stage: "current" },
+    });
     // Replayed, the DELETE carries the same metadata of the destroyed version as live.
     const [insertedAgain, deletedAgain] = resumed.events.map((e) => JSON.parse(e.data));
-    expect(deletedAgain.old).toEqual(insertedAgain.new);
+    const { stage: _, ...written } = insertedAgain.new;
+    expect(deletedAgain.old).toEqual(written);
     expect(deletedAgain.old).toMatchObject({
       rotatedAt: missed.body.rotatedAt,
       rotatedBy: a.adminId,

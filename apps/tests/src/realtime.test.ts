@@ -48,9 +48,11 @@ describe("events", () => {
     const writes = [];
     for (let i = 0; i < 3; i++) writes.push(await rotate(a, tokenA), await rotate(b, tokenB));
     for (const w of writes) expect(w.status, w.text).toBe(201);
-    const destroyed = await api.request("DELETE", `/v1/connectors/${a.connectorId}/credentials/1`, {
-      token: tokenA,
-    });
+    const destroyed = await api.request(
+      "DELETE",
+      `/v1/connectors/${a.connectorId}/credentials/1?purge=true`,
+      { token: tokenA },
+    );
     expect(destroyed.status).toBe(204);
 
     // Sentinels written last: whatever precedes them on each stream is all it will ever get.
@@ -76,13 +78,16 @@ describe("events", () => {
         version: 1,
         rotatedAt: writes[0]?.body.rotatedAt,
         rotatedBy: a.adminId,
+        stage: "current",
       },
       old: {},
     });
     const deleted = JSON.parse(eventsA[3]?.data ?? "{}");
     expect(deleted.new).toEqual({});
-    // The deleted row's metadata, writer included, exactly as its INSERT announced it.
-    expect(deleted.old).toEqual(inserted.new);
+    // The deleted row's metadata, writer included, exactly as its INSERT announced it (a
+    // destruction's side carries no stage: the version has none left).
+    const { stage: _, ...written } = inserted.new;
+    expect(deleted.old).toEqual(written);
     for (const e of eventsB) expect(JSON.parse(e.data).new.companyId).toBe(b.companyId);
     for (const raw of [streamA.raw(), streamB.raw()]) {
       expect(raw).not.toContain(SECRET);

@@ -2,7 +2,7 @@
 // with fetch (so it can send the Authorization header, in Node 20 and in browsers alike). On every
 // (re)connect it asks for a fresh token and sends Last-Event-ID, so the API replays what was
 // missed; between attempts it backs off with jitter. It reports when it is live, when it went
-// down, and which connector changed.
+// down, which connector changed, and expiry reminders.
 import { createParser } from "eventsource-parser";
 import { errorFromResponse } from "./errors.js";
 import { identityOf } from "./identity.js";
@@ -15,8 +15,18 @@ export interface ChangeHandlers {
   live(identity: string): void;
   /** The stream closed or could not open: changes may be missed until it is live again. */
   down(error: unknown): void;
-  /** A credential of `connectorId` was written or destroyed. */
+  /** A credential of `connectorId` was written, changed stage, deleted, restored or destroyed. */
   changed(connectorId: string): void;
+  /** A version is about to expire, or expired (`event: REMINDER`). */
+  reminder(reminder: Reminder): void;
+}
+
+/** An expiry reminder, as the stream sends it. */
+export interface Reminder {
+  type: "expiring" | "expired";
+  connectorId: string;
+  version: number;
+  expiresAt: string;
 }
 
 type ChangePayload = { new?: { connectorId?: string }; old?: { connectorId?: string } };
@@ -81,6 +91,8 @@ export class ChangeFeed {
         if (message.id) this.#lastEventId = message.id;
         // The server could not replay what was missed (too old, or pruned): drop every entry.
         if (message.event === "reset") return this.handlers.live(identity);
+        if (message.event === "REMINDER")
+          return this.handlers.reminder(JSON.parse(message.data) as Reminder);
         if (!["INSERT", "UPDATE", "DELETE"].includes(message.event ?? "")) return;
         const change = JSON.parse(message.data) as ChangePayload;
         const connectorId = change.new?.connectorId ?? change.old?.connectorId;

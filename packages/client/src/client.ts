@@ -3,7 +3,7 @@
 // change feed keeps fresh.
 import createClient from "openapi-fetch";
 import { CurrentCache } from "./cache.js";
-import { CHANNEL, ChangeFeed } from "./changes.js";
+import { CHANNEL, ChangeFeed, type Reminder } from "./changes.js";
 import { errorFromResponse } from "./errors.js";
 import type { components, paths } from "./generated/openapi.js";
 import { identityOf } from "./identity.js";
@@ -18,6 +18,9 @@ export type AuditPage = Schemas["AuditPage"];
 export type AuditQuery = NonNullable<paths["/v1/audit"]["get"]["parameters"]["query"]>;
 export type Secret = Schemas["Secret"];
 export type BatchReadResponse = Schemas["BatchReadResponse"];
+export type ExpiringCredentials = Schemas["ExpiringCredentials"];
+export type Stage = Schemas["Stage"];
+export type { Reminder };
 
 /** The most connectors one batch-read request carries (the API's limit). */
 const BATCH_READ_MAX = 100;
@@ -44,6 +47,11 @@ export interface WriteOptions {
   idempotencyKey?: string;
 }
 
+export interface DeleteOptions {
+  /** Destroy at once instead of keeping the version restorable for the recovery window. */
+  purge?: boolean;
+}
+
 const newKey = () => globalThis.crypto.randomUUID();
 
 export function createVaultClient(options: VaultClientOptions) {
@@ -56,6 +64,7 @@ export function createVaultClient(options: VaultClientOptions) {
     fetch: retryingFetch(fetchImpl, options.getToken, retry),
   });
   const followsFeed = options.realtime ?? true;
+  const reminderListeners = new Set<(reminder: Reminder) => void>();
   const cache = new CurrentCache<Credential>({
     ttlMs: options.cacheTtlMs ?? 5 * 60_000,
     staleIfErrorMs: options.staleIfErrorMs ?? 0,
@@ -71,6 +80,9 @@ export function createVaultClient(options: VaultClientOptions) {
           live: (identity) => cache.live(identity),
           down: () => cache.down(),
           changed: (connectorId) => cache.evict(connectorId),
+          reminder: (reminder) => {
+            for (const listener of reminderListeners) listener(reminder);
+          },
         },
         { ...retry, baseDelayMs: 250 },
       )
@@ -93,6 +105,20 @@ export function createVaultClient(options: VaultClientOptions) {
 
   const fetchCurrent = (connectorId: string) =>
     ok(api.GET("/v1/connectors/{connectorId}/credentials/current", byConnector(connectorId)));
+  const purging = (connectorId: string, version: number | undefined, remove?: DeleteOptions) => {
+    const query = remove?.purge ? { purge: "true" as const } : {};
+    return version === undefined
+      ? ok(
+          api.DELETE("/v1/connectors/{connectorId}/credentials", {
+            params: { path: { connectorId }, query },
+          }),
+        )
+      : ok(
+          api.DELETE("/v1/connectors/{connectorId}/credentials/{version}", {
+            params: { path: { connectorId, version: String(version) }, query },
+          }),
+        );
+  };
 
   /** Every connector's current secret from the API, in batch-reads of at most 100 (each audited). */
   async function fetchMany(connectorIds: readonly string[]): Promise<BatchReadResponse> {
@@ -180,17 +206,58 @@ export function createVaultClient(options: VaultClientOptions) {
           params: { path: { connectorId }, ...keyed(write).params },
         }),
       ).then(evicting(connectorId)),
-    destroyVersion: (connectorId: string, version: number) =>
+    /** Makes the pending version current; the current one becomes previous. */
+    promote: (connectorId: string, body: Schemas["PromoteCredential"], write?: WriteOptions) =>
       ok(
-        api.DELETE(
-          "/v1/connectors/{connectorId}/credentials/{version}",
-          byVersion(connectorId, version),
-        ),
+        api.POST("/v1/connectors/{connectorId}/credentials/promote", {
+          body,
+          params: { path: { connectorId }, ...keyed(write).params },
+        }),
       ).then(evicting(connectorId)),
+    /** The pending (staged) secret, from the API. */
+    getPending: (connectorId: string) =>
+      ok(api.GET("/v1/connectors/{connectorId}/credentials/pending", byConnector(connectorId))),
+    /** The secret current before the last change of current, from the API. */
+    getPrevious: (connectorId: string) =>
+      ok(api.GET("/v1/connectors/{connectorId}/credentials/previous", byConnector(connectorId))),
+    /** Deletes one version: restorable for the recovery window, or destroyed with `purge`. */
+    deleteVersion: (connectorId: string, version: number, remove?: DeleteOptions) =>
+      purging(connectorId, version, remove).then(evicting(connectorId)),
+    /** Deletes every version of the connector, likewise. */
+    deleteAll: (connectorId: string, remove?: DeleteOptions) =>
+      purging(connectorId, undefined, remove).then(evicting(connectorId)),
+    /** Destroys one version at once (`deleteVersion` with `purge`). */
+    destroyVersion: (connectorId: string, version: number) =>
+      purging(connectorId, version, { purge: true }).then(evicting(connectorId)),
+    /** Destroys every version at once (`deleteAll` with `purge`). */
     destroyAll: (connectorId: string) =>
-      ok(api.DELETE("/v1/connectors/{connectorId}/credentials", byConnector(connectorId))).then(
-        evicting(connectorId),
-      ),
+      purging(connectorId, undefined, { purge: true }).then(evicting(connectorId)),
+    /** Undoes a delete within the recovery window. */
+    restore: (connectorId: string, version: number, write?: WriteOptions) =>
+      ok(
+        api.POST("/v1/connectors/{connectorId}/credentials/{version}/restore", {
+          body: {},
+          params: { path: { connectorId, version: String(version) }, ...keyed(write).params },
+        }),
+      ).then(evicting(connectorId)),
+    /** The company's current versions that expire within `within` (e.g. `7d`) or already did. */
+    listExpiring: async (within?: string) =>
+      (
+        await ok(
+          api.GET("/v1/credentials/expiring", {
+            params: { query: within === undefined ? {} : { within } },
+          }),
+        )
+      ).credentials,
+    /**
+     * Calls `callback` with every expiry reminder the stream brings (needs `realtime`); returns
+     * the function that stops it.
+     */
+    onReminder(callback: (reminder: Reminder) => void): () => void {
+      if (!followsFeed) throw new Error("onReminder needs the realtime stream (realtime: true)");
+      reminderListeners.add(callback);
+      return () => reminderListeners.delete(callback);
+    },
     listAudit: (query: AuditQuery = {}) => ok(api.GET("/v1/audit", { params: { query } })),
     /** Stops the change feed; pending requests finish. */
     async close() {

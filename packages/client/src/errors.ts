@@ -17,6 +17,8 @@ export class VaultError extends Error {
     readonly details: ErrorDetail[] = [],
     /** Seconds from the Retry-After header (429, 503). */
     readonly retryAfterSeconds?: number,
+    /** For `deleted` (410): until when the version can be restored. */
+    readonly purgeAfter?: string,
   ) {
     super(message);
   }
@@ -33,6 +35,7 @@ export const UnauthorizedError = named("UnauthorizedError");
 export const ForbiddenError = named("ForbiddenError");
 export const NotFoundError = named("NotFoundError");
 export const VersionConflictError = named("VersionConflictError");
+export const DeletedError = named("DeletedError");
 export const PayloadTooLargeError = named("PayloadTooLargeError");
 export const UnsupportedMediaTypeError = named("UnsupportedMediaTypeError");
 export const IdempotencyKeyReusedError = named("IdempotencyKeyReusedError");
@@ -47,6 +50,7 @@ const classOf = {
   forbidden: ForbiddenError,
   not_found: NotFoundError,
   version_conflict: VersionConflictError,
+  deleted: DeletedError,
   payload_too_large: PayloadTooLargeError,
   unsupported_media_type: UnsupportedMediaTypeError,
   idempotency_key_reused: IdempotencyKeyReusedError,
@@ -71,13 +75,15 @@ export function errorFromResponse(response: Response, body: unknown): VaultError
         ? "service_unavailable"
         : "internal_error";
   const retryAfter = Number(response.headers.get("retry-after"));
+  const details = error?.details;
   return new classOf[code](
     code,
     response.status,
     error?.message ?? `HTTP ${response.status}`,
     error?.requestId ?? response.headers.get("x-request-id") ?? undefined,
-    error?.details ?? [],
+    Array.isArray(details) ? details : [],
     Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+    details && !Array.isArray(details) ? details.purgeAfter : undefined,
   );
 }
 

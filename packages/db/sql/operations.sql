@@ -57,60 +57,100 @@ select set_config('request.jwt.claims', $1, true),
 
 -- statement 2
 --   $1: connector id
-select c.id, c.company_id as "companyId", c.connector_id as "connectorId",
-  c.version, c.rotated_at as "rotatedAt", c.rotated_by as "rotatedBy"
+select v.*, ic.current_version as "currentVersion"
         from public.integration_connectors ic
-        left join public.connector_credentials c on c.connector_id = ic.id
+        left join lateral (
+          select c.id, c.company_id as "companyId", c.connector_id as "connectorId", c.version,
+            c.rotated_at as "rotatedAt", c.rotated_by as "rotatedBy",
+            public.vault_stage_of(c.version, ic.current_version, ic.pending_version,
+              ic.previous_version) as stage,
+            l.expires_at as "expiresAt", null::timestamptz as "purgeAfter"
+          from public.connector_credentials c
+          left join public.connector_credential_lifecycle l on l.credential_id = c.id
+          where c.connector_id = ic.id
+          union all
+          select l.credential_id, l.company_id, l.connector_id, l.version, l.rotated_at,
+            l.rotated_by, 'deleted', l.expires_at, l.purge_after
+          from public.connector_credential_lifecycle l
+          where l.connector_id = ic.id and l.deleted_at is not null
+        ) v on true
         where ic.id = $1 and ic.company_id = (select public.current_company_id())
-        order by c.version desc;
+        order by v.version desc;
 
 -- GET …/credentials/current — as authenticated; one statement (the function enters the request context), recording its read event; on PostgreSQL, reads of the same moment go together in one statement (the last section)
 -- statement 1
 --   $1: the request's verified JWT claims (JSON)
 --   $2: connector id
 --   $3: NULL
---   $4: keyring: kids, comma-separated
---   $5: keyring: encryption keys, comma-separated
---   $6: keyring: MAC keys (hex), comma-separated
---   $7: request id (audit)
---   $8: record read events (CREDENTIALS_AUDIT_READS)
+--   $4: string
+--   $5: keyring: kids, comma-separated
+--   $6: keyring: encryption keys, comma-separated
+--   $7: keyring: MAC keys (hex), comma-separated
+--   $8: request id (audit)
+--   $9: record read events (CREDENTIALS_AUDIT_READS)
 select id, company_id as "companyId", connector_id as "connectorId", version,
   rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
-  connector_found as "connectorFound", failure
+  connector_found as "connectorFound", failure, stage_now as stage, expires_at as "expiresAt",
+  purge_after as "purgeAfter"
           from public.vault_read_credential($1, $2, $3::int,
-            $4, $5, $6, $7::text, $8);
+            $4::text, $5, $6, $7, $8::text,
+            $9);
 
 -- GET …/credentials/{version} — as authenticated; one statement (the function enters the request context), recording its read event; on PostgreSQL, reads of the same moment go together in one statement (the last section)
 -- statement 1
 --   $1: the request's verified JWT claims (JSON)
 --   $2: connector id
 --   $3: version
---   $4: keyring: kids, comma-separated
---   $5: keyring: encryption keys, comma-separated
---   $6: keyring: MAC keys (hex), comma-separated
---   $7: request id (audit)
---   $8: record read events (CREDENTIALS_AUDIT_READS)
+--   $4: string
+--   $5: keyring: kids, comma-separated
+--   $6: keyring: encryption keys, comma-separated
+--   $7: keyring: MAC keys (hex), comma-separated
+--   $8: request id (audit)
+--   $9: record read events (CREDENTIALS_AUDIT_READS)
 select id, company_id as "companyId", connector_id as "connectorId", version,
   rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
-  connector_found as "connectorFound", failure
+  connector_found as "connectorFound", failure, stage_now as stage, expires_at as "expiresAt",
+  purge_after as "purgeAfter"
           from public.vault_read_credential($1, $2, $3::int,
-            $4, $5, $6, $7::text, $8);
+            $4::text, $5, $6, $7, $8::text,
+            $9);
+
+-- GET …/credentials/pending — as authenticated; one statement (the function enters the request context), recording its read event; on PostgreSQL, reads of the same moment go together in one statement (the last section)
+-- statement 1
+--   $1: the request's verified JWT claims (JSON)
+--   $2: connector id
+--   $3: NULL
+--   $4: string
+--   $5: keyring: kids, comma-separated
+--   $6: keyring: encryption keys, comma-separated
+--   $7: keyring: MAC keys (hex), comma-separated
+--   $8: request id (audit)
+--   $9: record read events (CREDENTIALS_AUDIT_READS)
+select id, company_id as "companyId", connector_id as "connectorId", version,
+  rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
+  connector_found as "connectorFound", failure, stage_now as stage, expires_at as "expiresAt",
+  purge_after as "purgeAfter"
+          from public.vault_read_credential($1, $2, $3::int,
+            $4::text, $5, $6, $7, $8::text,
+            $9);
 
 -- POST /v1/credentials/batch-read — as authenticated; one statement, its own implicit transaction (the function enters the request context)
 -- statement 1
 --   $1: the request's verified JWT claims (JSON)
 --   $2: connector ids (JSON array)
---   $3: keyring: kids, comma-separated
---   $4: keyring: encryption keys, comma-separated
---   $5: keyring: MAC keys (hex), comma-separated
---   $6: request id (audit)
---   $7: record read events (CREDENTIALS_AUDIT_READS)
+--   $3: string
+--   $4: keyring: kids, comma-separated
+--   $5: keyring: encryption keys, comma-separated
+--   $6: keyring: MAC keys (hex), comma-separated
+--   $7: request id (audit)
+--   $8: record read events (CREDENTIALS_AUDIT_READS)
 select connector_id as "askedFor", id, company_id as "companyId",
           connector_id as "connectorId", version, rotated_at as "rotatedAt",
-          rotated_by as "rotatedBy", secret_json as "secretJson", failure
+          rotated_by as "rotatedBy", secret_json as "secretJson", failure, stage_now as stage,
+          expires_at as "expiresAt"
           from public.vault_read_many($1,
             array(select jsonb_array_elements_text($2::text::jsonb)::uuid),
-            $3, $4, $5, $6::text, $7);
+            $3::text, $4, $5, $6, $7::text, $8);
 
 -- POST …/credentials (rotate) — as service_role; one statement, its own implicit transaction (the function enters the request context)
 -- statement 1
@@ -121,19 +161,22 @@ select connector_id as "askedFor", id, company_id as "companyId",
 --   $5: expected version
 --   $6: acting user (the token's sub)
 --   $7: versions kept (CREDENTIALS_MAX_VERSIONS)
---   $8: active kid
---   $9: keyring: kids, comma-separated
---   $10: keyring: encryption keys, comma-separated
---   $11: keyring: MAC keys (hex), comma-separated
---   $12: request id (audit)
---   $13: record read events (CREDENTIALS_AUDIT_READS)
+--   $8: string
+--   $9: NULL
+--   $10: active kid
+--   $11: keyring: kids, comma-separated
+--   $12: keyring: encryption keys, comma-separated
+--   $13: keyring: MAC keys (hex), comma-separated
+--   $14: request id (audit)
+--   $15: record read events (CREDENTIALS_AUDIT_READS)
 select id, company_id as "companyId", connector_id as "connectorId", version,
           rotated_at as "rotatedAt", rotated_by as "rotatedBy",
-          current_version as "currentVersion", outcome
+          current_version as "currentVersion", outcome, purge_after as "purgeAfter"
           from public.vault_write_version($1, $2, $3::text,
             $4::int, $5::int, $6::uuid,
-            $7::int, $8, $9, $10, $11,
-            $12::text, $13);
+            $7::int, $8::text, $9::timestamptz,
+            $10, $11, $12, $13, $14::text,
+            $15);
 
 -- POST …/credentials/rollback — as service_role; one statement, its own implicit transaction (the function enters the request context)
 -- statement 1
@@ -144,57 +187,74 @@ select id, company_id as "companyId", connector_id as "connectorId", version,
 --   $5: expected version
 --   $6: acting user (the token's sub)
 --   $7: versions kept (CREDENTIALS_MAX_VERSIONS)
---   $8: active kid
---   $9: keyring: kids, comma-separated
---   $10: keyring: encryption keys, comma-separated
---   $11: keyring: MAC keys (hex), comma-separated
---   $12: request id (audit)
---   $13: record read events (CREDENTIALS_AUDIT_READS)
+--   $8: string
+--   $9: NULL
+--   $10: active kid
+--   $11: keyring: kids, comma-separated
+--   $12: keyring: encryption keys, comma-separated
+--   $13: keyring: MAC keys (hex), comma-separated
+--   $14: request id (audit)
+--   $15: record read events (CREDENTIALS_AUDIT_READS)
 select id, company_id as "companyId", connector_id as "connectorId", version,
           rotated_at as "rotatedAt", rotated_by as "rotatedBy",
-          current_version as "currentVersion", outcome
+          current_version as "currentVersion", outcome, purge_after as "purgeAfter"
           from public.vault_write_version($1, $2, $3::text,
             $4::int, $5::int, $6::uuid,
-            $7::int, $8, $9, $10, $11,
-            $12::text, $13);
+            $7::int, $8::text, $9::timestamptz,
+            $10, $11, $12, $13, $14::text,
+            $15);
 
--- DELETE …/credentials/{version} — as service_role; BEGIN; the statements below, each with its own Sync; COMMIT (one pipelined write)
+-- POST …/credentials/promote — as service_role; one statement, its own implicit transaction (the function enters the request context)
 -- statement 1
 --   $1: the request's verified JWT claims (JSON)
---   $2: role
---   $3: lock_timeout
---   $4: statement_timeout
-select set_config('request.jwt.claims', $1, true),
-    set_config('role', $2, true),
-    set_config('lock_timeout', $3, true),
-    set_config('statement_timeout', $4, true),
-    set_config('plan_cache_mode', 'force_generic_plan', true);
+--   $2: connector id
+--   $3: number
+--   $4: version
+--   $5: request id (audit)
+select id, company_id as "companyId", connector_id as "connectorId",
+  version, rotated_at as "rotatedAt", rotated_by as "rotatedBy", current_version as "currentVersion",
+            pending_version as "pendingVersion", outcome
+          from public.vault_promote($1, $2, $3::int,
+            $4::int, $5::text);
 
--- statement 2
---   $1: connector id
---   $2: acting user (the token's sub)
+-- DELETE …/credentials/{version} (restorable for the recovery window) — as service_role; one statement, its own implicit transaction (the function enters the request context)
+-- statement 1
+--   $1: the request's verified JWT claims (JSON)
+--   $2: connector id
+--   $3: version
+--   $4: boolean
+--   $5: string
+--   $6: request id (audit)
+select changed, outcome, purge_after as "purgeAfter"
+          from public.vault_delete_versions($1, $2,
+            $3::int, $4, $5::interval,
+            $6::text);
+
+-- DELETE …/credentials?purge=true (destroyed at once) — as service_role; one statement, its own implicit transaction (the function enters the request context)
+-- statement 1
+--   $1: the request's verified JWT claims (JSON)
+--   $2: connector id
+--   $3: NULL
+--   $4: record read events (CREDENTIALS_AUDIT_READS)
+--   $5: string
+--   $6: request id (audit)
+select changed, outcome, purge_after as "purgeAfter"
+          from public.vault_delete_versions($1, $2,
+            $3::int, $4, $5::interval,
+            $6::text);
+
+-- POST …/credentials/{version}/restore — as service_role; one statement, its own implicit transaction (the function enters the request context)
+-- statement 1
+--   $1: the request's verified JWT claims (JSON)
+--   $2: connector id
 --   $3: version
 --   $4: request id (audit)
-with ic as (
-          select id from public.integration_connectors
-          where id = $1 and company_id = (select public.current_company_id())
-        ), actor as (
-          select exists (select 1 from public.users
-            where id = $2::uuid and company_id = (select public.current_company_id())) as known
-        ), d as (
-          delete from public.connector_credentials c using ic
-          where c.connector_id = ic.id and c.version = $3 and (select known from actor)
-          returning c.id, c.company_id, c.connector_id, c.version
-        ), events as (
-          -- One destroy event per destroyed version, in the same transaction (the audit ledger).
-          select public.vault_record_event(d.connector_id, d.id, d.version, 'destroy',
-            $4::text) as id
-          from d
-        )
-        select (select count(*) from events)::int as recorded, (select count(*) from ic)::int as connectors, (select known from actor) as "actorKnown",
-          (select count(*) from d)::int as destroyed;
+select id, company_id as "companyId", connector_id as "connectorId",
+  version, rotated_at as "rotatedAt", rotated_by as "rotatedBy", stage, expires_at as "expiresAt", outcome
+          from public.vault_restore($1, $2, $3::int,
+            $4::text);
 
--- DELETE …/credentials — as service_role; BEGIN; the statements below, each with its own Sync; COMMIT (one pipelined write)
+-- GET /v1/credentials/expiring?within=7d — as authenticated; BEGIN; the statements below, each with its own Sync; COMMIT (one pipelined write)
 -- statement 1
 --   $1: the request's verified JWT claims (JSON)
 --   $2: role
@@ -207,27 +267,52 @@ select set_config('request.jwt.claims', $1, true),
     set_config('plan_cache_mode', 'force_generic_plan', true);
 
 -- statement 2
---   $1: connector id
---   $2: acting user (the token's sub)
---   $3: request id (audit)
-with ic as (
-          select id from public.integration_connectors
-          where id = $1 and company_id = (select public.current_company_id())
-        ), actor as (
-          select exists (select 1 from public.users
-            where id = $2::uuid and company_id = (select public.current_company_id())) as known
-        ), d as (
-          delete from public.connector_credentials c using ic
-          where c.connector_id = ic.id  and (select known from actor)
-          returning c.id, c.company_id, c.connector_id, c.version
-        ), events as (
-          -- One destroy event per destroyed version, in the same transaction (the audit ledger).
-          select public.vault_record_event(d.connector_id, d.id, d.version, 'destroy',
-            $3::text) as id
-          from d
-        )
-        select (select count(*) from events)::int as recorded, (select count(*) from ic)::int as connectors, (select known from actor) as "actorKnown",
-          (select count(*) from d)::int as destroyed;
+--   $1: string
+select l.connector_id as "connectorId", l.version, l.expires_at as "expiresAt",
+            l.expires_at <= now() as expired
+          from public.connector_credential_lifecycle l
+          join public.integration_connectors ic
+            on ic.id = l.connector_id and ic.current_version = l.version
+          where l.company_id = (select public.current_company_id())
+            and l.deleted_at is null
+            and l.expires_at <= now() + $1::interval
+          order by l.expires_at, l.connector_id;
+
+-- the purge job (one process at a time, under its advisory lock) — as authenticator; BEGIN; the statements below, each with its own Sync; COMMIT (one pipelined write)
+-- statement 1
+--   $1: the request's verified JWT claims (JSON)
+--   $2: string
+--   $3: lock_timeout
+--   $4: statement_timeout
+select set_config('request.jwt.claims', $1, true),
+    set_config('role', $2, true),
+    set_config('lock_timeout', $3, true),
+    set_config('statement_timeout', $4, true),
+    set_config('plan_cache_mode', 'force_generic_plan', true);
+
+-- statement 2
+--   $1: string
+--   $2: number
+select public.vault_purge_due($1::timestamptz, $2::int) as n;
+
+-- the reminder job (one process at a time, under its advisory lock) — as authenticator; BEGIN; the statements below, each with its own Sync; COMMIT (one pipelined write)
+-- statement 1
+--   $1: the request's verified JWT claims (JSON)
+--   $2: string
+--   $3: lock_timeout
+--   $4: statement_timeout
+select set_config('request.jwt.claims', $1, true),
+    set_config('role', $2, true),
+    set_config('lock_timeout', $3, true),
+    set_config('statement_timeout', $4, true),
+    set_config('plan_cache_mode', 'force_generic_plan', true);
+
+-- statement 2
+--   $1: string
+--   $2: string
+--   $3: number
+select public.vault_remind_due($1::timestamptz,
+          $2::interval, $3::int) as n;
 
 -- GET /v1/realtime (Last-Event-ID replay, by chain position) — as authenticated; BEGIN; the statements below, each with its own Sync; COMMIT (one pipelined write)
 -- statement 1
@@ -246,10 +331,10 @@ select set_config('request.jwt.claims', $1, true),
 --   $2: page size (events per statement)
 select e.id::text as id, e.chain_seq::text as chain_seq, e.action, e.company_id,
       e.connector_id, e.credential_id, e.version, e.occurred_at,
-      w.occurred_at as rotated_at, w.actor as rotated_by
+      w.occurred_at as rotated_at, w.actor as rotated_by, e.detail
     from public.connector_credential_events e
     left join lateral public.vault_version_written(e.company_id, e.credential_id) w on true
-    where e.company_id = (select public.current_company_id()) and e.chain_seq > $1::bigint and e.action in ('rotate', 'rollback', 'destroy', 'reencrypt')
+    where e.company_id = (select public.current_company_id()) and e.chain_seq > $1::bigint and e.action in ('rotate', 'rollback', 'destroy', 'reencrypt', 'stage', 'promote', 'delete', 'restore', 'purge', 'expiring', 'expired')
     order by e.chain_seq limit $2;
 
 -- the audit sequencer, and the realtime hub on a committed change while streams are open: one chaining step — as authenticator; BEGIN; the statements below, each with its own Sync; COMMIT (one pipelined write)
@@ -304,10 +389,10 @@ select set_config('request.jwt.claims', $1, true),
 --   $2: page size (events per statement)
 select e.id::text as id, e.chain_seq::text as chain_seq, e.action, e.company_id,
       e.connector_id, e.credential_id, e.version, e.occurred_at,
-      w.occurred_at as rotated_at, w.actor as rotated_by
+      w.occurred_at as rotated_at, w.actor as rotated_by, e.detail
     from public.connector_credential_events e
     left join lateral public.vault_version_written(e.company_id, e.credential_id) w on true
-    where  e.chain_seq > $1::bigint and e.action in ('rotate', 'rollback', 'destroy', 'reencrypt')
+    where  e.chain_seq > $1::bigint and e.action in ('rotate', 'rollback', 'destroy', 'reencrypt', 'stage', 'promote', 'delete', 'restore', 'purge', 'expiring', 'expired')
     order by e.chain_seq limit $2;
 
 -- any POST with Idempotency-Key: first, its entry — as service_role; one statement, its own implicit transaction (the function enters the request context)
@@ -326,24 +411,27 @@ select request_digest as digest, result as rows
 --   $5: expected version
 --   $6: acting user (the token's sub)
 --   $7: versions kept (CREDENTIALS_MAX_VERSIONS)
---   $8: active kid
---   $9: keyring: kids, comma-separated
---   $10: keyring: encryption keys, comma-separated
---   $11: keyring: MAC keys (hex), comma-separated
---   $12: request id (audit)
---   $13: record read events (CREDENTIALS_AUDIT_READS)
---   $14: the request's verified JWT claims (JSON)
---   $15: Idempotency-Key (scoped to the company)
---   $16: keyed digest of method, path and body
+--   $8: string
+--   $9: NULL
+--   $10: active kid
+--   $11: keyring: kids, comma-separated
+--   $12: keyring: encryption keys, comma-separated
+--   $13: keyring: MAC keys (hex), comma-separated
+--   $14: request id (audit)
+--   $15: record read events (CREDENTIALS_AUDIT_READS)
+--   $16: the request's verified JWT claims (JSON)
+--   $17: Idempotency-Key (scoped to the company)
+--   $18: keyed digest of method, path and body
 with result as materialized (select id, company_id as "companyId", connector_id as "connectorId", version,
           rotated_at as "rotatedAt", rotated_by as "rotatedBy",
-          current_version as "currentVersion", outcome
+          current_version as "currentVersion", outcome, purge_after as "purgeAfter"
           from public.vault_write_version($1, $2, $3::text,
             $4::int, $5::int, $6::uuid,
-            $7::int, $8, $9, $10, $11,
-            $12::text, $13))
+            $7::int, $8::text, $9::timestamptz,
+            $10, $11, $12, $13, $14::text,
+            $15))
       select * from result where (select case when exists (select 1 from result r where r.outcome = 'written')
-        then public.vault_remember_request($14, $15, $16,
+        then public.vault_remember_request($16, $17, $18,
           (select coalesce(jsonb_agg(to_jsonb(r)), '[]'::jsonb) from result r))
         else true end);
 
@@ -352,15 +440,17 @@ with result as materialized (select id, company_id as "companyId", connector_id 
 --   $1: per read: the request's verified JWT claims (JSON)
 --   $2: per read: connector id
 --   $3: per read: version
---   $4: keyring: kids, comma-separated
---   $5: keyring: encryption keys, comma-separated
---   $6: keyring: MAC keys (hex), comma-separated
---   $7: per read: request id (audit)
---   $8: record read events (CREDENTIALS_AUDIT_READS)
+--   $4: per read: string
+--   $5: keyring: kids, comma-separated
+--   $6: keyring: encryption keys, comma-separated
+--   $7: keyring: MAC keys (hex), comma-separated
+--   $8: per read: request id (audit)
+--   $9: record read events (CREDENTIALS_AUDIT_READS)
 select ordinal, id, company_id as "companyId", connector_id as "connectorId", version,
   rotated_at as "rotatedAt", rotated_by as "rotatedBy", secret_json as "secretJson",
-  connector_found as "connectorFound", failure
+  connector_found as "connectorFound", failure, stage_now as stage, expires_at as "expiresAt",
+  purge_after as "purgeAfter"
           from public.vault_read_credentials($1::text[],
             $2::uuid[], $3::int[],
-            $4, $5, $6, $7::text[],
-            $8);
+            $4::text[], $5, $6, $7, $8::text[],
+            $9);

@@ -38,6 +38,18 @@ export {
   parseCheckpoint,
   verifyLedger,
 } from "./credentials/ledger-verify";
+export {
+  type DeleteOptions,
+  deleteCredentialVersionsOperation,
+  type ExpiringCredential,
+  LIFECYCLE_BATCH,
+  listExpiringOperation,
+  promoteCredentialVersionOperation,
+  purgeDueOperation,
+  remindDueOperation,
+  restoreCredentialVersionOperation,
+  type StagedVersion,
+} from "./credentials/lifecycle";
 // Operator commands: re-encryption and verification.
 export {
   type BatchResult,
@@ -46,14 +58,23 @@ export {
   rowsByKid,
   verifyBatch,
 } from "./credentials/maintenance";
-export { type CredentialVersion, isoOf } from "./credentials/metadata";
+export {
+  type CredentialVersion,
+  isoOf,
+  type Lifecycle,
+  type ReadStage,
+  type Stage,
+  stages,
+} from "./credentials/metadata";
 export {
   type AuditContext,
   type Credential,
   defaultAudit,
+  type ListedVersion,
   listCredentialVersionsOperation,
   readCredential,
   readCredentialOperation,
+  type VersionListing,
 } from "./credentials/read";
 export {
   type BatchRead,
@@ -62,9 +83,9 @@ export {
   readCredentialsOperation,
 } from "./credentials/read-many";
 export {
-  destroyCredentialVersionsOperation,
   type NewVersion,
   rollbackCredentialVersionOperation,
+  type WrittenVersion,
   writeCredentialVersion,
   writeCredentialVersionOperation,
 } from "./credentials/write";

@@ -9,11 +9,16 @@ import {
   chainHeadOperation,
   changesSinceOperation,
   createConnectorOperation,
-  destroyCredentialVersionsOperation,
+  deleteCredentialVersionsOperation,
   listConnectorsOperation,
   listCredentialVersionsOperation,
+  listExpiringOperation,
+  promoteCredentialVersionOperation,
+  purgeDueOperation,
   readCredentialOperation,
   readCredentialsOperation,
+  remindDueOperation,
+  restoreCredentialVersionOperation,
   rollbackCredentialVersionOperation,
   writeCredentialVersionOperation,
 } from "./credentials";
@@ -106,6 +111,7 @@ export async function renderOperations(): Promise<string> {
     ["GET …/credentials", listCredentialVersionsOperation(CONNECTOR)],
     ["GET …/credentials/current", readCredentialOperation(keyring, CONNECTOR, undefined, AUDIT)],
     ["GET …/credentials/{version}", readCredentialOperation(keyring, CONNECTOR, 3, AUDIT)],
+    ["GET …/credentials/pending", readCredentialOperation(keyring, CONNECTOR, "pending", AUDIT)],
     [
       "POST /v1/credentials/batch-read",
       readCredentialsOperation(keyring, [CONNECTOR, CONNECTOR], AUDIT),
@@ -125,11 +131,32 @@ export async function renderOperations(): Promise<string> {
         AUDIT,
       ),
     ],
+    ["POST …/credentials/promote", promoteCredentialVersionOperation(CONNECTOR, 4, 3, AUDIT)],
     [
-      "DELETE …/credentials/{version}",
-      destroyCredentialVersionsOperation(CONNECTOR, USER, 3, AUDIT),
+      "DELETE …/credentials/{version} (restorable for the recovery window)",
+      deleteCredentialVersionsOperation(
+        CONNECTOR,
+        { version: 3, purge: false, recoveryWindowMs: 7 * 86_400_000 },
+        AUDIT,
+      ),
     ],
-    ["DELETE …/credentials", destroyCredentialVersionsOperation(CONNECTOR, USER, undefined, AUDIT)],
+    [
+      "DELETE …/credentials?purge=true (destroyed at once)",
+      deleteCredentialVersionsOperation(CONNECTOR, { purge: true, recoveryWindowMs: 0 }, AUDIT),
+    ],
+    [
+      "POST …/credentials/{version}/restore",
+      restoreCredentialVersionOperation(CONNECTOR, 3, AUDIT),
+    ],
+    ["GET /v1/credentials/expiring?within=7d", listExpiringOperation(7 * 86_400_000)],
+    [
+      "the purge job (one process at a time, under its advisory lock)",
+      purgeDueOperation(new Date("2026-01-01T00:00:00Z")),
+    ],
+    [
+      "the reminder job (one process at a time, under its advisory lock)",
+      remindDueOperation(new Date("2026-01-01T00:00:00Z"), 7 * 86_400_000),
+    ],
     ["GET /v1/realtime (Last-Event-ID replay, by chain position)", changesSinceOperation("41")],
     [
       "the audit sequencer, and the realtime hub on a committed change while streams are open: one chaining step",
@@ -164,7 +191,7 @@ export async function renderOperations(): Promise<string> {
     return `-- ${route} — as ${operation.role}; ${shape}\n${statements.join("\n\n")}`;
   });
   // Two audited reads of one moment (the current version, then version 3) in one statement.
-  const reads = [undefined, 3].map((version) => {
+  const reads = ["current" as const, 3].map((version) => {
     const read = readCredentialOperation(keyring, CONNECTOR, version, AUDIT).together;
     if (!read) throw new Error("a read has its batched form");
     return { claims: JSON.stringify(CLAIMS), read };

@@ -74,7 +74,7 @@ realtime.get("/", async (c) => {
       if (event.position <= sent) return;
       sent = event.position;
       void stream.writeSSE({
-        event: event.payload.eventType,
+        event: event.kind,
         id: event.id,
         data: JSON.stringify(event.payload),
       });

@@ -41,8 +41,14 @@ export type ResponseBody = Partial<
     Schemas["CredentialVersion"] &
     Schemas["CredentialVersionList"] &
     Schemas["Connector"] &
-    Schemas["AuditPage"] &
-    Schemas["Error"] & { connectors: Schemas["Connector"][]; status: string }
+    Schemas["AuditPage"] & {
+      // Field details (400) are an array, a deleted version's (410) an object: either reads here.
+      error: Omit<Schemas["Error"]["error"], "details"> & {
+        details?: { field: string; message: string }[] & { purgeAfter?: string };
+      };
+      connectors: Schemas["Connector"][];
+      status: string;
+    }
 >;
 
 export interface RequestOptions {
@@ -60,6 +66,7 @@ export async function createTestApi(
     maxVersions?: number;
     realtime?: AppDependencies["realtime"];
     auditReads?: boolean;
+    recoveryWindowMs?: number;
   } = {},
 ) {
   const logs: string[] = [];
@@ -82,6 +89,7 @@ export async function createTestApi(
     maxVersions: options.maxVersions ?? 10,
     realtime: options.realtime,
     auditReads: options.auditReads,
+    recoveryWindowMs: options.recoveryWindowMs,
   });
 
   async function request(method: string, path: string, init: RequestOptions = {}) {

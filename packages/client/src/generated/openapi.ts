@@ -97,7 +97,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    action?: "read" | "rotate" | "rollback" | "destroy" | "reencrypt" | "integrity_failure";
+                    action?: "read" | "rotate" | "rollback" | "destroy" | "reencrypt" | "integrity_failure" | "stage" | "promote" | "delete" | "restore" | "purge" | "expiring" | "expired";
                     connectorId?: string;
                     cursor?: string;
                     limit?: number;
@@ -148,6 +148,15 @@ export interface paths {
                 };
                 /** @description No such connector for this company, or no such version */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description deleted: the version is deleted, restorable until details.purgeAfter */
+                410: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -247,6 +256,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description deleted: the version is deleted, restorable until details.purgeAfter */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description integrity_check_failed or internal_error */
                 500: {
                     headers: {
@@ -332,6 +350,15 @@ export interface paths {
                 };
                 /** @description expectedVersion does not match the current version */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description deleted: the version is deleted, restorable until details.purgeAfter */
+                410: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -456,6 +483,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description deleted: the version is deleted, restorable until details.purgeAfter */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description integrity_check_failed or internal_error */
                 500: {
                     headers: {
@@ -477,7 +513,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Rotate: write the next version of the connector's secret */
+        /** Rotate: write the next version of the connector's secret (current, or pending until promoted) */
         post: {
             parameters: {
                 query?: never;
@@ -550,6 +586,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description deleted: the version is deleted, restorable until details.purgeAfter */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Secret over 65,536 bytes or body over 128 KiB */
                 413: {
                     headers: {
@@ -597,10 +642,13 @@ export interface paths {
                 };
             };
         };
-        /** Destroy every version of the connector */
+        /** Delete every version of the connector (restorable, or destroyed with ?purge=true) */
         delete: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description `true` destroys at once instead of keeping the versions restorable */
+                    purge?: "true" | "false";
+                };
                 header?: never;
                 path: {
                     connectorId: string;
@@ -609,7 +657,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Destroyed */
+                /** @description Deleted (restorable until the recovery window ends) or destroyed */
                 204: {
                     headers: {
                         [name: string]: unknown;
@@ -645,6 +693,15 @@ export interface paths {
                 };
                 /** @description No such connector for this company, or no such version */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description deleted: the version is deleted, restorable until details.purgeAfter */
+                410: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -742,6 +799,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description deleted: the version is deleted, restorable until details.purgeAfter */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description integrity_check_failed or internal_error */
                 500: {
                     headers: {
@@ -764,10 +830,13 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Destroy one version */
+        /** Delete one version: restorable for the recovery window, or destroyed with ?purge=true */
         delete: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description `true` destroys at once instead of keeping the versions restorable */
+                    purge?: "true" | "false";
+                };
                 header?: never;
                 path: {
                     connectorId: string;
@@ -777,7 +846,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Destroyed */
+                /** @description Deleted (restorable until the recovery window ends) or destroyed */
                 204: {
                     headers: {
                         [name: string]: unknown;
@@ -820,6 +889,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description deleted: the version is deleted, restorable until details.purgeAfter */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description integrity_check_failed or internal_error */
                 500: {
                     headers: {
@@ -840,6 +918,151 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/connectors/{connectorId}/credentials/{version}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore a deleted version within its recovery window */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the POST safe to retry: for 24 h, a repeat with this key and the same body gets the first response and writes nothing; with another body, 422 idempotency_key_reused. Scoped to the caller's company. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    connectorId: string;
+                    version: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["RestoreCredential"];
+                };
+            };
+            responses: {
+                /** @description The restored version */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CredentialVersion"];
+                    };
+                };
+                /** @description Malformed JSON, failed validation, non-uuid ids or non-integer versions */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, expired or badly signed token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an admin of a company, or the token's subject is not a user */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such connector for this company, or no such version */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description expectedVersion does not match the current version */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description deleted: the version is deleted, restorable until details.purgeAfter */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Secret over 65,536 bytes or body over 128 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description idempotency_key_reused: the Idempotency-Key came before with another body */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description integrity_check_failed or internal_error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -909,6 +1132,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description deleted: the version is deleted, restorable until details.purgeAfter */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description integrity_check_failed or internal_error */
                 500: {
                     headers: {
@@ -931,6 +1163,352 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/connectors/{connectorId}/credentials/pending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the pending (staged, not yet promoted) secret */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connectorId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The pending version and its secret */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Credential"];
+                    };
+                };
+                /** @description Malformed JSON, failed validation, non-uuid ids or non-integer versions */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, expired or badly signed token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an admin of a company, or the token's subject is not a user */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such connector for this company, or no such version */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description deleted: the version is deleted, restorable until details.purgeAfter */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description integrity_check_failed or internal_error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/connectors/{connectorId}/credentials/previous": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the secret that was current before the last change of current */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connectorId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The previous version and its secret */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Credential"];
+                    };
+                };
+                /** @description Malformed JSON, failed validation, non-uuid ids or non-integer versions */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, expired or badly signed token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an admin of a company, or the token's subject is not a user */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such connector for this company, or no such version */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description deleted: the version is deleted, restorable until details.purgeAfter */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description integrity_check_failed or internal_error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/connectors/{connectorId}/credentials/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make the pending version current (the current one becomes previous) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the POST safe to retry: for 24 h, a repeat with this key and the same body gets the first response and writes nothing; with another body, 422 idempotency_key_reused. Scoped to the caller's company. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    connectorId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PromoteCredential"];
+                };
+            };
+            responses: {
+                /** @description The promoted version */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CredentialVersion"];
+                    };
+                };
+                /** @description Malformed JSON, failed validation, non-uuid ids or non-integer versions */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, expired or badly signed token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an admin of a company, or the token's subject is not a user */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such connector for this company, or no such version */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description expectedVersion does not match the current version */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description deleted: the version is deleted, restorable until details.purgeAfter */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Secret over 65,536 bytes or body over 128 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description idempotency_key_reused: the Idempotency-Key came before with another body */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description integrity_check_failed or internal_error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -1019,6 +1597,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description deleted: the version is deleted, restorable until details.purgeAfter */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Secret over 65,536 bytes or body over 128 KiB */
                 413: {
                     headers: {
@@ -1081,7 +1668,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Read the current secrets of up to 100 connectors in one request */
+        /** Read the secrets (current, pending or previous) of up to 100 connectors in one request */
         post: {
             parameters: {
                 query?: never;
@@ -1140,6 +1727,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description deleted: the version is deleted, restorable until details.purgeAfter */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description integrity_check_failed or internal_error */
                 500: {
                     headers: {
@@ -1160,6 +1756,108 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/credentials/expiring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the current versions that expire within the window, or already did */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A duration such as 7d, 12h or P7D; default 7d */
+                    within?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Soonest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExpiringCredentials"];
+                    };
+                };
+                /** @description Malformed JSON, failed validation, non-uuid ids or non-integer versions */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, expired or badly signed token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an admin of a company, or the token's subject is not a user */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such connector for this company, or no such version */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description deleted: the version is deleted, restorable until details.purgeAfter */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description integrity_check_failed or internal_error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1235,7 +1933,7 @@ export interface components {
     schemas: {
         AuditEvent: {
             /** @enum {string} */
-            action: "read" | "rotate" | "rollback" | "destroy" | "reencrypt" | "integrity_failure";
+            action: "read" | "rotate" | "rollback" | "destroy" | "reencrypt" | "integrity_failure" | "stage" | "promote" | "delete" | "restore" | "purge" | "expiring" | "expired";
             /** Format: uuid */
             actor: string | null;
             /** Format: uuid */
@@ -1256,16 +1954,16 @@ export interface components {
         BatchReadRequest: {
             connectorIds: string[];
             /**
-             * @description Which version of each connector; `current` (the default) is the one served
+             * @description Which version of each connector: its current one unless asked
              * @enum {string}
              */
-            stage?: "current";
+            stage?: "current" | "pending" | "previous";
         };
         BatchReadResponse: {
             credentials: components["schemas"]["Credential"][];
             errors: {
                 /** @enum {string} */
-                code: "not_found" | "integrity_check_failed";
+                code: "not_found" | "deleted" | "integrity_check_failed";
                 /** Format: uuid */
                 connectorId: string;
             }[];
@@ -1290,6 +1988,13 @@ export interface components {
         Credential: {
             /** Format: uuid */
             connectorId: string;
+            /** @description expiresAt has passed; the secret still reads */
+            expired: boolean;
+            /**
+             * Format: date-time
+             * @example 2026-01-01T00:00:00.000Z
+             */
+            expiresAt: string | null;
             /** Format: uuid */
             id: string;
             /**
@@ -1300,6 +2005,7 @@ export interface components {
             /** Format: uuid */
             rotatedBy: string | null;
             secret: components["schemas"]["Secret"];
+            stage: components["schemas"]["Stage"];
             version: number;
         };
         CredentialVersion: {
@@ -1316,13 +2022,24 @@ export interface components {
             rotatedAt: string;
             /** Format: uuid */
             rotatedBy: string | null;
+            stage: components["schemas"]["Stage"];
             version: number;
         };
         CredentialVersionList: {
             currentVersion: number | null;
             versions: {
+                /**
+                 * Format: date-time
+                 * @example 2026-01-01T00:00:00.000Z
+                 */
+                expiresAt: string | null;
                 /** Format: uuid */
                 id: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-01-01T00:00:00.000Z
+                 */
+                purgeAfter: string | null;
                 /**
                  * Format: date-time
                  * @example 2026-01-01T00:00:00.000Z
@@ -1330,21 +2047,47 @@ export interface components {
                 rotatedAt: string;
                 /** Format: uuid */
                 rotatedBy: string | null;
+                stage: components["schemas"]["Stage"];
                 version: number;
             }[];
         };
         Error: {
             error: {
                 /** @enum {string} */
-                code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "version_conflict" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "too_many_requests" | "integrity_check_failed" | "internal_error" | "service_unavailable";
+                code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "version_conflict" | "deleted" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "too_many_requests" | "integrity_check_failed" | "internal_error" | "service_unavailable";
                 details?: {
                     field: string;
                     message: string;
-                }[];
+                }[] | {
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-01T00:00:00.000Z
+                     */
+                    purgeAfter: string;
+                };
                 message: string;
                 requestId: string;
             };
         };
+        ExpiringCredentials: {
+            credentials: {
+                /** Format: uuid */
+                connectorId: string;
+                expired: boolean;
+                /**
+                 * Format: date-time
+                 * @example 2026-01-01T00:00:00.000Z
+                 */
+                expiresAt: string;
+                version: number;
+            }[];
+        };
+        PromoteCredential: {
+            /** @description Check-and-set: the current version; 0 means only if none exists. */
+            expectedVersion?: number;
+            version: number;
+        };
+        RestoreCredential: Record<string, never>;
         RollbackCredential: {
             /** @description Check-and-set: the current version; 0 means only if none exists. */
             expectedVersion?: number;
@@ -1353,7 +2096,17 @@ export interface components {
         RotateCredential: {
             /** @description Check-and-set: the current version; 0 means only if none exists. */
             expectedVersion?: number;
+            /**
+             * Format: date-time
+             * @description When the secret expires: information (reminders, `expired`), not enforcement.
+             */
+            expiresAt?: string;
             secret: components["schemas"]["Secret"];
+            /**
+             * @description `pending` writes a version that `/current` does not return until it is promoted.
+             * @enum {string}
+             */
+            stage?: "current" | "pending";
         };
         /**
          * @description A JSON string or object, at most 65,536 UTF-8 bytes serialised.
@@ -1364,6 +2117,11 @@ export interface components {
         Secret: string | {
             [key: string]: unknown;
         };
+        /**
+         * @description current: what /current returns; pending: staged, awaiting promote; previous: current before the last change of current; retained: any other kept version; deleted: restorable until purgeAfter.
+         * @enum {string}
+         */
+        Stage: "current" | "pending" | "previous" | "retained" | "deleted";
     };
     responses: never;
     parameters: never;

@@ -1,7 +1,8 @@
 -- Who may change a credential: the seed's policy governs reads (authenticated, under RLS); this
 -- guard governs writes. It fails closed: every writer is checked — service_role, a role that
 -- merely inherits its grants, the table owner — except a superuser or a BYPASSRLS role that is
--- not service_role (the operator commands, which act for no company).
+-- not service_role (the operator commands, which act for no company), and the lifecycle jobs'
+-- role, which may delete (purge a version whose recovery window ended) and nothing else.
 CREATE OR REPLACE FUNCTION public.connector_credentials_guard() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = ''
@@ -15,6 +16,9 @@ BEGIN
     WHERE r.rolname = current_user AND (r.rolsuper OR r.rolbypassrls)
   ) THEN
     RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+  END IF;
+  IF current_user = 'vault_lifecycle' AND TG_OP = 'DELETE' THEN
+    RETURN OLD;
   END IF;
   company := public.current_company_id();
   IF company IS NULL OR NOT public.has_role('Vibot.admin')

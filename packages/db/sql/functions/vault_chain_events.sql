@@ -1,7 +1,7 @@
 -- The sequencer: seals and chains up to `batch` committed, unchained events in id order under the
 -- first presented ledger key (the active one), after verifying the head it extends. One chain for
 -- every process: the advisory lock lets one sequencer at a time work; it returns -1 when another
--- holds it. When the batch holds a change, it announces the position it chained up to on the
+-- holds it. When the batch holds a change (any event but a read), it announces the position it chained up to on the
 -- change feed's channel: this transaction is the sequencer's own, never a writer's.
 CREATE OR REPLACE FUNCTION public.vault_chain_events(kids text, keys text, batch integer)
 RETURNS integer
@@ -37,7 +37,7 @@ BEGIN
     seqs := seqs || last_seq;
     seals := seals || next_seal;
     macs := macs || last_mac;
-    changed := changed OR pending.action IN ('rotate', 'rollback', 'destroy', 'reencrypt');
+    changed := changed OR pending.action NOT IN ('read', 'integrity_failure');
   END LOOP;
   UPDATE public.connector_credential_events c
   SET seal = u.seal, chain_seq = u.seq, chain_mac = u.mac

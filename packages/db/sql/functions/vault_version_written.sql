@@ -1,4 +1,4 @@
--- When and by whom a version was written: its rotate or rollback event, of the same company (an
+-- When and by whom a version was written: its rotate, rollback or stage event, of the same company (an
 -- event about another company's credential id never speaks for it).
 CREATE OR REPLACE FUNCTION public.vault_version_written(company uuid, credential uuid)
 RETURNS TABLE (occurred_at timestamptz, actor uuid)
@@ -6,6 +6,6 @@ LANGUAGE sql STABLE
 AS $$
   SELECT e.occurred_at, e.actor FROM public.connector_credential_events e
   WHERE e.credential_id = credential AND e.company_id = company
-    AND e.action IN ('rotate', 'rollback')
+    AND e.action IN ('rotate', 'rollback', 'stage')
   ORDER BY e.id LIMIT 1
 $$;

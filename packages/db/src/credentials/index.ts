@@ -4,6 +4,7 @@ export * from "./errors";
 export * from "./keyring-checks";
 export * from "./ledger";
 export * from "./ledger-verify";
+export * from "./lifecycle";
 export * from "./maintenance";
 export * from "./metadata";
 export * from "./read";

@@ -80,7 +80,7 @@ function ledgerKeyTable(keyring: Keyring) {
 const expectedSeal = sql`case ks.format
   when 'ledger-v2' then public.vault_ledger_seal(row(e.id, e.company_id, e.connector_id,
     e.credential_id, e.version, e.action, e.actor, e.request_id, e.occurred_at, e.seal,
-    e.chain_seq, e.chain_mac)::public.connector_credential_events, ks.kid, ks.key)
+    e.chain_seq, e.chain_mac, e.detail)::public.connector_credential_events, ks.kid, ks.key)
   else public.vault_event_seal(e.id, e.company_id, e.connector_id, e.credential_id, e.version,
     e.action, e.actor, e.request_id, e.occurred_at, ks.kid, ks.key) end`;
 
@@ -96,7 +96,7 @@ function verdicts(keyring: Keyring, rows: SQL) {
           e.prev_mac || '|' || e.chain_seq || '|' || e.seal, 'UTF8'), kc.key, 'sha256'), 'hex'),
         false)) as "chainOk"
     from (select x.id, x.company_id, x.connector_id, x.credential_id, x.version, x.action,
-        x.actor, x.request_id, x.occurred_at, x.seal, x.chain_seq, x.chain_mac,
+        x.actor, x.request_id, x.occurred_at, x.seal, x.chain_seq, x.chain_mac, x.detail,
         x.prev_seq, x.prev_mac from (${rows}) x) e
     left join ${ledgerKeyTable(keyring)} ks
       on ks.format = split_part(e.seal, ':', 1) and ks.kid = split_part(e.seal, ':', 2)

@@ -145,13 +145,18 @@ export interface LedgerChange {
   /** When the version was written (its rotate or rollback event), if the ledger still has it. */
   rotated_at: string | Date | null;
   rotated_by: string | null;
+  /**
+   * A lifecycle event's sealed detail: the version's stages before and after (`pending>current`),
+   * or a reminder's expiry (ISO 8601).
+   */
+  detail: string | null;
 }
 
 /** Change events chained after position `after`, in chain order (the caller's RLS applies). */
 function changesAfter(after: string, limit: number, company = sql``) {
   return sql`select e.id::text as id, e.chain_seq::text as chain_seq, e.action, e.company_id,
       e.connector_id, e.credential_id, e.version, e.occurred_at,
-      w.occurred_at as rotated_at, w.actor as rotated_by
+      w.occurred_at as rotated_at, w.actor as rotated_by, e.detail
     from public.connector_credential_events e
     left join lateral public.vault_version_written(e.company_id, e.credential_id) w on true
     where ${company} e.chain_seq > ${after}::bigint and e.action in ${CHANGE_ACTIONS}

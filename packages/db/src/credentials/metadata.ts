@@ -11,6 +11,35 @@ export interface CredentialVersion {
   rotatedBy: string | null;
 }
 
+/**
+ * Where a version stands in its connector's life (docs/ARCHITECTURE.md, "Version lifecycle"):
+ * what `/current` returns, a staged version awaiting promotion, the one current before the last
+ * change of current, any other kept version, or a deleted one awaiting its purge.
+ */
+export const stages = ["current", "pending", "previous", "retained", "deleted"] as const;
+export type Stage = (typeof stages)[number];
+/** The stages a read may ask for by name. */
+export type ReadStage = "current" | "pending" | "previous";
+
+/** What the lifecycle adds to a version's metadata. */
+export interface Lifecycle {
+  stage: Stage;
+  /** ISO 8601, UTC; information, not enforcement. */
+  expiresAt: string | null;
+  /** Whether `expiresAt` has passed (the secret still reads). */
+  expired: boolean;
+}
+
+/** The lifecycle fields from a row's stage and expiry, the expiry judged by `now`. */
+export function lifecycleOf(
+  stage: Stage,
+  expiresAt: Date | string | null,
+  now = Date.now(),
+): Lifecycle {
+  const expiry = expiresAt === null ? null : isoOf(expiresAt);
+  return { stage, expiresAt: expiry, expired: expiry !== null && Date.parse(expiry) <= now };
+}
+
 /** ISO 8601 UTC text of a timestamp as a driver returns it (a Date; text from JSON). */
 export const isoOf = (timestamp: Date | string) => new Date(timestamp).toISOString();
 

@@ -4,14 +4,20 @@ import type { Keyring } from "@vibot/crypto";
 import { sql } from "drizzle-orm";
 import type { Transaction } from "../database";
 import { type Operation, runInTransaction } from "../operation";
-import { type CredentialVersion, type RawCredentialVersion, toCredentialVersion } from "./metadata";
+import {
+  lifecycleOf,
+  type RawCredentialVersion,
+  type ReadStage,
+  type Stage,
+  toCredentialVersion,
+} from "./metadata";
 import { type AuditContext, type Credential, defaultAudit } from "./read";
 
 /** The most connectors one batch reads. */
 export const MAX_BATCH_READ = 100;
 
 /** Why one connector of a batch was not read. */
-export type BatchReadFailure = "not_found" | "integrity_check_failed";
+export type BatchReadFailure = "not_found" | "deleted" | "integrity_check_failed";
 
 export interface BatchRead {
   credentials: Credential[];
@@ -22,17 +28,21 @@ export interface BatchRead {
 type Row = { [K in keyof RawCredentialVersion]: RawCredentialVersion[K] | null } & {
   askedFor: string;
   secretJson: string | null;
-  failure: "not_found" | "unknown_key" | "checksum_mismatch" | "undecryptable" | null;
+  failure: "not_found" | "deleted" | "unknown_key" | "checksum_mismatch" | "undecryptable" | null;
+  stage: Stage | null;
+  expiresAt: Date | string | null;
 };
 
 /**
- * The current versions of up to MAX_BATCH_READ of the caller's connectors (duplicates read once),
- * as `authenticated` under RLS, in one call of `vault_read_many`.
+ * The versions at `stage` (current unless asked) of up to MAX_BATCH_READ of the caller's
+ * connectors (duplicates read once), as `authenticated` under RLS, in one call of
+ * `vault_read_many`.
  */
 export function readCredentialsOperation(
   keyring: Keyring,
   connectorIds: readonly string[],
   audit: AuditContext = defaultAudit,
+  stage: ReadStage = "current",
 ): Operation<BatchRead> {
   if (connectorIds.length > MAX_BATCH_READ)
     throw new RangeError(`at most ${MAX_BATCH_READ} connectors a batch`);
@@ -43,15 +53,18 @@ export function readCredentialsOperation(
       call: (claims) =>
         sql`select connector_id as "askedFor", id, company_id as "companyId",
           connector_id as "connectorId", version, rotated_at as "rotatedAt",
-          rotated_by as "rotatedBy", secret_json as "secretJson", failure
+          rotated_by as "rotatedBy", secret_json as "secretJson", failure, stage_now as stage,
+          expires_at as "expiresAt"
           from public.vault_read_many(${claims},
             array(select jsonb_array_elements_text(${JSON.stringify(connectorIds)}::text::jsonb)::uuid),
-            ${kids}, ${encKeys}, ${macKeys}, ${audit.requestId}::text, ${audit.reads})`,
+            ${stage}::text, ${kids}, ${encKeys}, ${macKeys}, ${audit.requestId}::text, ${audit.reads})`,
     },
     interpret([rows = []]) {
       const result: BatchRead = { credentials: [], errors: [] };
       for (const row of rows as unknown as Row[]) {
-        if (row.failure === "not_found" || row.id === null) {
+        if (row.failure === "deleted") {
+          result.errors.push({ connectorId: row.askedFor, code: "deleted" });
+        } else if (row.failure === "not_found" || row.id === null) {
           result.errors.push({ connectorId: row.askedFor, code: "not_found" });
         } else if (row.failure || row.secretJson === null) {
           result.errors.push({
@@ -61,9 +74,11 @@ export function readCredentialsOperation(
             credentialId: row.id,
           });
         } else {
-          const { askedFor: _, failure: __, secretJson, ...metadata } = row;
-          const version: CredentialVersion = toCredentialVersion(metadata as RawCredentialVersion);
-          result.credentials.push({ ...version, secretJson });
+          result.credentials.push({
+            ...toCredentialVersion(row as RawCredentialVersion),
+            ...lifecycleOf(row.stage ?? "current", row.expiresAt),
+            secretJson: row.secretJson,
+          });
         }
       }
       return result;
@@ -77,4 +92,5 @@ export const readCredentials = (
   keyring: Keyring,
   connectorIds: readonly string[],
   audit: AuditContext = defaultAudit,
-) => runInTransaction(tx, readCredentialsOperation(keyring, connectorIds, audit));
+  stage: ReadStage = "current",
+) => runInTransaction(tx, readCredentialsOperation(keyring, connectorIds, audit, stage));

@@ -3,8 +3,13 @@ import { IntegrityError, type Keyring, undecryptable } from "@vibot/crypto";
 import { sql } from "drizzle-orm";
 import type { Transaction } from "../database";
 import { type Operation, runInTransaction } from "../operation";
-import { CredentialError, refusedByGuard } from "./errors";
-import { type CredentialVersion, type RawCredentialVersion, toCredentialVersion } from "./metadata";
+import { CredentialError, deletedVersion, refusedByGuard } from "./errors";
+import {
+  type CredentialVersion,
+  type RawCredentialVersion,
+  type Stage,
+  toCredentialVersion,
+} from "./metadata";
 import { type AuditContext, defaultAudit } from "./read";
 
 export interface NewVersion {
@@ -16,6 +21,15 @@ export interface NewVersion {
   expectedVersion?: number | undefined;
   /** Versions kept per connector; older ones go in the same transaction. */
   maxVersions: number;
+  /** `pending` writes a version that `/current` does not return until it is promoted. */
+  stage?: "current" | "pending" | undefined;
+  /** When the secret expires (ISO 8601, in the future): information, not enforcement. */
+  expiresAt?: string | undefined;
+}
+
+/** A written version: its metadata and the stage it was written at. */
+export interface WrittenVersion extends CredentialVersion {
+  stage: Extract<Stage, "current" | "pending">;
 }
 
 /** A rollback: a new version whose secret is that of `version`, re-encrypted inside the database. */
@@ -28,6 +42,8 @@ type Outcome =
   | "written"
   | "connector_not_found"
   | "version_not_found"
+  | "deleted"
+  | "expiry_not_future"
   | "unknown_key"
   | "checksum_mismatch"
   | "undecryptable"
@@ -36,6 +52,7 @@ type Outcome =
 type WrittenRow = { [K in keyof RawCredentialVersion]: RawCredentialVersion[K] | null } & {
   currentVersion: number | null;
   outcome: Outcome;
+  purgeAfter: Date | string | null;
 };
 
 /**
@@ -54,7 +71,8 @@ function nextVersionOperation(
   input: Omit<NewVersion, "secretJson">,
   source: { secretJson: string } | { sourceVersion: number },
   audit: AuditContext,
-): Operation<CredentialVersion> {
+): Operation<WrittenVersion> {
+  const stage = input.stage ?? "current";
   const { connectorId, expectedVersion } = input;
   const { kids, encKeys, macKeys } = keyring.toParameters();
   const secretJson = "secretJson" in source ? source.secretJson : null;
@@ -66,22 +84,25 @@ function nextVersionOperation(
       call: (claims) =>
         sql`select id, company_id as "companyId", connector_id as "connectorId", version,
           rotated_at as "rotatedAt", rotated_by as "rotatedBy",
-          current_version as "currentVersion", outcome
+          current_version as "currentVersion", outcome, purge_after as "purgeAfter"
           from public.vault_write_version(${claims}, ${connectorId}, ${secretJson}::text,
             ${sourceVersion}::int, ${expectedVersion ?? null}::int, ${input.rotatedBy}::uuid,
-            ${input.maxVersions}::int, ${keyring.active.kid}, ${kids}, ${encKeys}, ${macKeys},
-            ${audit.requestId}::text, ${audit.reads})`,
+            ${input.maxVersions}::int, ${stage}::text, ${input.expiresAt ?? null}::timestamptz,
+            ${keyring.active.kid}, ${kids}, ${encKeys}, ${macKeys}, ${audit.requestId}::text,
+            ${audit.reads})`,
     },
     written: sql`r.outcome = 'written'`,
     interpret([rows = []]) {
       const [row] = rows as unknown as WrittenRow[];
       switch (row?.outcome) {
-        case "written": {
-          const { currentVersion: _, outcome: __, ...version } = row;
-          return toCredentialVersion(version as RawCredentialVersion);
-        }
+        case "written":
+          return { ...toCredentialVersion(row as RawCredentialVersion), stage };
         case "version_not_found":
           throw new CredentialError("not_found", "credential version not found");
+        case "deleted":
+          throw deletedVersion(row.purgeAfter);
+        case "expiry_not_future":
+          throw new CredentialError("bad_request", "expiresAt must be in the future");
         case "unknown_key":
           throw new IntegrityError("unknown_key");
         case "checksum_mismatch":
@@ -106,7 +127,7 @@ export function writeCredentialVersionOperation(
   keyring: Keyring,
   input: NewVersion,
   audit: AuditContext = defaultAudit,
-): Operation<CredentialVersion> {
+): Operation<WrittenVersion> {
   return nextVersionOperation(keyring, input, { secretJson: input.secretJson }, audit);
 }
 
@@ -115,68 +136,10 @@ export function rollbackCredentialVersionOperation(
   keyring: Keyring,
   input: RollbackVersion,
   audit: AuditContext = defaultAudit,
-): Operation<CredentialVersion> {
+): Operation<WrittenVersion> {
   return nextVersionOperation(keyring, input, { sourceVersion: input.version }, audit);
 }
 
 /** writeCredentialVersionOperation inside an open transaction. */
 export const writeCredentialVersion = (tx: Transaction, keyring: Keyring, input: NewVersion) =>
   runInTransaction(tx, writeCredentialVersionOperation(keyring, input));
-
-/**
- * Destroys one version (or, without `version`, every version) of the caller's connector, with a
- * `destroy` event per version. Like every change it needs an acting user of the company, even
- * when there is nothing to destroy.
- */
-export function destroyCredentialVersionsOperation(
-  connectorId: string,
-  actor: string,
-  version?: number,
-  audit: AuditContext = defaultAudit,
-): Operation<number> {
-  const which = version === undefined ? sql`` : sql`and c.version = ${version}`;
-  return {
-    role: "service_role",
-    queueKey: connectorId,
-    body: {
-      statements: [
-        // Load-bearing for isolation (service_role bypasses RLS): only the caller's connector.
-        sql`with ic as (
-          select id from public.integration_connectors
-          where id = ${connectorId} and company_id = (select public.current_company_id())
-        ), actor as (
-          select exists (select 1 from public.users
-            where id = ${actor}::uuid and company_id = (select public.current_company_id())) as known
-        ), d as (
-          delete from public.connector_credentials c using ic
-          where c.connector_id = ic.id ${which} and (select known from actor)
-          returning c.id, c.company_id, c.connector_id, c.version
-        ), events as (
-          -- One destroy event per destroyed version, in the same transaction (the audit ledger).
-          select public.vault_record_event(d.connector_id, d.id, d.version, 'destroy',
-            ${audit.requestId}::text) as id
-          from d
-        )
-        select (select count(*) from events)::int as recorded, (select count(*) from ic)::int as connectors, (select known from actor) as "actorKnown",
-          (select count(*) from d)::int as destroyed`,
-      ],
-    },
-    written: sql`r.destroyed > 0`,
-    interpret([rows = []]) {
-      const [result] = rows as {
-        recorded: number;
-        connectors: number;
-        actorKnown: boolean;
-        destroyed: number;
-      }[];
-      if (!result?.connectors) throw new CredentialError("not_found", "connector not found");
-      if (!result.actorKnown)
-        throw new CredentialError("forbidden", "the token subject is not a user of this company");
-      if (version !== undefined && result.destroyed === 0) {
-        throw new CredentialError("not_found", "credential version not found");
-      }
-      return result.destroyed;
-    },
-    mapError: refusedByGuard,
-  };
-}

@@ -26,11 +26,30 @@ export const auditActions = [
   "destroy",
   "reencrypt",
   "integrity_failure",
+  "stage",
+  "promote",
+  "delete",
+  "restore",
+  "purge",
+  "expiring",
+  "expired",
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 /** The actions that change a credential: what the realtime stream publishes and replays. */
-export const changeActions = ["rotate", "rollback", "destroy", "reencrypt"] as const;
+export const changeActions = [
+  "rotate",
+  "rollback",
+  "destroy",
+  "reencrypt",
+  "stage",
+  "promote",
+  "delete",
+  "restore",
+  "purge",
+  "expiring",
+  "expired",
+] as const;
 export type ChangeAction = (typeof changeActions)[number];
 const changeActionList = sql.raw(changeActions.map((a) => `'${a}'`).join(", "));
 
@@ -51,7 +70,7 @@ export const connectorCredentialEvents = pgTable(
     credentialId: uuid(),
     version: integer(),
     action: text().notNull(),
-    /** The token's sub; null for operator commands. */
+    /** The token's sub; null for operator commands and the lifecycle jobs. */
     actor: uuid(),
     requestId: text(),
     occurredAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -68,6 +87,12 @@ export const connectorCredentialEvents = pgTable(
     chainSeq: bigint({ mode: "number" }),
     /** The same form as the seal, over the previous chain MAC, this position and this seal. */
     chainMac: varchar({ length: 128 }),
+    /**
+     * What a lifecycle event adds, sealed with the rest (the last column, so
+     * events recorded before it existed keep their seals): for a stage change the version's stages
+     * before and after (`pending>current`), for a reminder the version's expiry (ISO 8601).
+     */
+    detail: text(),
   },
   (t) => [
     check(

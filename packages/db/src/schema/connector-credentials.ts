@@ -24,7 +24,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { companies } from "./companies";
 import { integrationConnectors } from "./integration-connectors";
-import { ADMIN_ROLE } from "./roles";
+import { ADMIN_ROLE, authenticatedRole, lifecycleRole } from "./roles";
 import { bytea } from "./types";
 import { users } from "./users";
 
@@ -59,6 +59,23 @@ export const connectorCredentials = pgTable(
       for: "all",
       using: adminOfCompany,
       withCheck: adminOfCompany,
+    }),
+    // A deleted version (docs/ARCHITECTURE.md, "Version lifecycle") cannot be read by an admin,
+    // whatever the statement: the database, not only the API, refuses it until it is restored.
+    pgPolicy("Deleted versions unreadable", {
+      as: "restrictive",
+      for: "select",
+      to: authenticatedRole,
+      using: sql`not exists (select 1 from public.connector_credential_lifecycle l
+        where l.credential_id = ${t.id} and l.deleted_at is not null)`,
+    }),
+    // The purge job destroys versions whose recovery window ended, in every company; the guard
+    // lets its role delete and nothing else.
+    pgPolicy("Credentials purged by the lifecycle jobs", {
+      for: "all",
+      to: lifecycleRole,
+      using: sql`true`,
+      withCheck: sql`true`,
     }),
   ],
 );

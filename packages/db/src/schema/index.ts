@@ -1,6 +1,7 @@
 // Every table, role and policy of the vault, as drizzle-kit sees them.
 export * from "./companies";
 export * from "./connector-credential-events";
+export * from "./connector-credential-lifecycle";
 export * from "./connector-credentials";
 export * from "./idempotency-keys";
 export * from "./integration-connectors";

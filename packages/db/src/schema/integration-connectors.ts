@@ -1,10 +1,12 @@
 // A company's integration connector. `lastCredentialVersion` remembers the highest credential
 // version ever written, so numbers are never reused after versions are destroyed; updating it is
-// also the row lock that serialises concurrent rotations of one connector.
+// also the row lock that serialises concurrent changes of one connector's versions. The stage
+// pointers say which version is current, pending and previous (docs/ARCHITECTURE.md, "Version
+// lifecycle"): one column each, so a connector has at most one of each by construction.
 import { sql } from "drizzle-orm";
 import { integer, pgPolicy, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { companies } from "./companies";
-import { authenticatedRole, ledgerRole } from "./roles";
+import { authenticatedRole, ledgerRole, lifecycleRole } from "./roles";
 
 export const integrationConnectors = pgTable(
   "integration_connectors",
@@ -16,6 +18,12 @@ export const integrationConnectors = pgTable(
     name: text().notNull().default(""),
     provider: text().notNull().default(""),
     lastCredentialVersion: integer().notNull().default(0),
+    /** What `/current` returns; null when the connector has no current version. */
+    currentVersion: integer(),
+    /** A version written with `"stage":"pending"`, not yet promoted. */
+    pendingVersion: integer(),
+    /** The version that was current before the last change of current. */
+    previousVersion: integer(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -30,6 +38,13 @@ export const integrationConnectors = pgTable(
       for: "select",
       to: ledgerRole,
       using: sql`true`,
+    }),
+    // The lifecycle jobs clear the pointers of the versions they purge, in every company.
+    pgPolicy("Connectors kept by the lifecycle jobs", {
+      for: "all",
+      to: lifecycleRole,
+      using: sql`true`,
+      withCheck: sql`true`,
     }),
   ],
 );

@@ -9,6 +9,12 @@ export const serviceRole = pgRole("service_role").existing();
  * insert or chain audit events; no role the API or a tenant holds is a member (migration 0018).
  */
 export const ledgerRole = pgRole("vault_ledger").existing();
+/**
+ * Owns the lifecycle jobs (purge after the recovery window, expiry reminders), security definer
+ * functions that act for no request; the guard lets it delete credential rows and nothing else
+ * (migration 0025).
+ */
+export const lifecycleRole = pgRole("vault_lifecycle").existing();
 
 /**
  * The claim role that admits a caller to a company's credentials (the seed's policy). Defined

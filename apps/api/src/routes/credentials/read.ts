@@ -1,5 +1,6 @@
-// GET …/credentials (versions, metadata only), …/current and …/{version} (verified, decrypted).
-// `current` is registered before `{version}`, which would otherwise match it.
+// GET …/credentials (versions, metadata only), …/current, …/pending, …/previous and …/{version}
+// (verified, decrypted). The named stages are registered before `{version}`, which would
+// otherwise match them.
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { listCredentialVersionsOperation, readCredentialOperation } from "@vibot/db";
 import type { AppEnv } from "../../env";
@@ -29,41 +30,53 @@ credentialReads.openapi(
   }),
   async (c) => {
     const { connectorId } = c.req.valid("param");
-    const versions = await run(c, listCredentialVersionsOperation(connectorId));
+    const { versions, currentVersion } = await run(c, listCredentialVersionsOperation(connectorId));
     return c.json(
       {
-        versions: versions.map(({ id, version, rotatedAt, rotatedBy }) => ({
-          id,
-          version,
-          rotatedAt,
-          rotatedBy,
-        })),
-        currentVersion: versions[0]?.version ?? null,
+        versions: versions.map(
+          ({ id, version, rotatedAt, rotatedBy, stage, expiresAt, purgeAfter }) => ({
+            id,
+            version,
+            rotatedAt,
+            rotatedBy,
+            stage,
+            expiresAt,
+            purgeAfter,
+          }),
+        ),
+        currentVersion,
       },
       200,
     );
   },
 );
 
-credentialReads.openapi(
-  createRoute({
-    method: "get",
-    path: "/{connectorId}/credentials/current",
-    tags,
-    security,
-    summary: "Read the current secret (checksum verified before decryption)",
-    request: { params: ConnectorParams },
-    responses: { 200: json(Credential, "The current version and its secret"), ...commonErrors },
-  }),
-  async (c) => {
-    const { connectorId } = c.req.valid("param");
-    const credential = await run(
-      c,
-      readCredentialOperation(c.var.deps.keyring, connectorId, undefined, auditOf(c)),
-    );
-    return c.json(present(credential), 200);
-  },
-);
+const stageReads = {
+  current: "Read the current secret (checksum verified before decryption)",
+  pending: "Read the pending (staged, not yet promoted) secret",
+  previous: "Read the secret that was current before the last change of current",
+} as const;
+
+for (const [stage, summary] of Object.entries(stageReads) as [keyof typeof stageReads, string][])
+  credentialReads.openapi(
+    createRoute({
+      method: "get",
+      path: `/{connectorId}/credentials/${stage}`,
+      tags,
+      security,
+      summary,
+      request: { params: ConnectorParams },
+      responses: { 200: json(Credential, `The ${stage} version and its secret`), ...commonErrors },
+    }),
+    async (c) => {
+      const { connectorId } = c.req.valid("param");
+      const credential = await run(
+        c,
+        readCredentialOperation(c.var.deps.keyring, connectorId, stage, auditOf(c)),
+      );
+      return c.json(present(credential), 200);
+    },
+  );
 
 credentialReads.openapi(
   createRoute({

@@ -53,11 +53,13 @@ export const newVersion = (
   c: Context<AppEnv>,
   connectorId: string,
   expectedVersion: number | undefined,
+  lifecycle: Pick<NewVersion, "stage" | "expiresAt"> = {},
 ): Omit<NewVersion, "secretJson"> => ({
   connectorId,
   rotatedBy: c.var.caller.userId,
   expectedVersion,
   maxVersions: c.var.deps.maxVersions,
+  ...lifecycle,
 });
 
 export const present = (credential: StoredCredential) => ({
@@ -67,4 +69,7 @@ export const present = (credential: StoredCredential) => ({
   secret: JSON.parse(credential.secretJson) as string | Record<string, unknown>,
   rotatedAt: credential.rotatedAt,
   rotatedBy: credential.rotatedBy,
+  stage: credential.stage,
+  expiresAt: credential.expiresAt,
+  expired: credential.expired,
 });

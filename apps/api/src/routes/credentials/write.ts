@@ -1,6 +1,11 @@
-// POST …/credentials (rotate) and POST …/credentials/rollback: each writes the next version.
+// POST …/credentials (rotate, or stage a pending version) and POST …/credentials/rollback: each
+// writes the next version. POST …/credentials/promote makes the pending version current.
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { rollbackCredentialVersionOperation, writeCredentialVersionOperation } from "@vibot/db";
+import {
+  promoteCredentialVersionOperation,
+  rollbackCredentialVersionOperation,
+  writeCredentialVersionOperation,
+} from "@vibot/db";
 import type { AppEnv } from "../../env";
 import { auditOf, run } from "../../request-context";
 import {
@@ -8,6 +13,7 @@ import {
   CredentialVersion,
   IdempotencyHeaders,
   json,
+  PromoteBody,
   RollbackBody,
   RotateBody,
   writeErrors,
@@ -23,15 +29,16 @@ credentialWrites.openapi(
     path: "/{connectorId}/credentials",
     tags,
     security,
-    summary: "Rotate: write the next version of the connector's secret",
+    summary:
+      "Rotate: write the next version of the connector's secret (current, or pending until promoted)",
     request: { params: ConnectorParams, headers: IdempotencyHeaders, body: jsonBody(RotateBody) },
     responses: { 201: json(CredentialVersion, "The new version"), ...writeErrors },
   }),
   async (c) => {
     const { connectorId } = c.req.valid("param");
-    const { expectedVersion } = c.req.valid("json");
+    const { expectedVersion, stage, expiresAt } = c.req.valid("json");
     const input = {
-      ...newVersion(c, connectorId, expectedVersion),
+      ...newVersion(c, connectorId, expectedVersion, { stage, expiresAt }),
       secretJson: await secretText(c),
     };
     const written = await run(
@@ -69,5 +76,26 @@ credentialWrites.openapi(
       ),
     );
     return c.json(written, 201);
+  },
+);
+
+credentialWrites.openapi(
+  createRoute({
+    method: "post",
+    path: "/{connectorId}/credentials/promote",
+    tags,
+    security,
+    summary: "Make the pending version current (the current one becomes previous)",
+    request: { params: ConnectorParams, headers: IdempotencyHeaders, body: jsonBody(PromoteBody) },
+    responses: { 200: json(CredentialVersion, "The promoted version"), ...writeErrors },
+  }),
+  async (c) => {
+    const { connectorId } = c.req.valid("param");
+    const { version, expectedVersion } = c.req.valid("json");
+    const promoted = await run(
+      c,
+      promoteCredentialVersionOperation(connectorId, version, expectedVersion, auditOf(c)),
+    );
+    return c.json(promoted, 200);
   },
 );
