@@ -2,7 +2,10 @@
 // served from memory, one request per miss, keyed by identity, evicted by the change feed (the
 // bench measures how soon), the TTL backstop, stale-if-error during an outage and recovery after
 // it, and the stream's reconnection with a fresh token and Last-Event-ID.
-import { NotFoundError, VaultUnreachableError } from "@vibot/client";
+
+import { LifecycleJobs } from "@vibot/api/lifecycle";
+import { createLogger } from "@vibot/api/logger";
+import { DeletedError, NotFoundError, type Reminder, VaultUnreachableError } from "@vibot/client";
 import { describe, expect, it, vi } from "vitest";
 import { tokenFor } from "./support/api";
 import { eventually, recordingLogger } from "./support/client";
@@ -10,6 +13,7 @@ import {
   a,
   b,
   client,
+  db,
   newConnector,
   served,
   tokenA,
@@ -32,6 +36,51 @@ describe("getCurrent's cache", () => {
     const cold = client({ realtime: false });
     await Promise.all(Array.from({ length: 20 }, () => cold.getCurrent(connectorId)));
     expect(cold.reads()).toBe(1);
+  });
+
+  it("never serves a pending version; evicts on promote, delete and restore; hears reminders", async () => {
+    const connectorId = await newConnector("one");
+    const reader = client();
+    const writer = client({ realtime: false });
+    const reminders: Reminder[] = [];
+    const stop = reader.onReminder((reminder) => reminders.push(reminder));
+    await warm(reader, connectorId);
+    const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+    const staged = await writer.rotate(connectorId, { secret: "two", stage: "pending", expiresAt });
+    expect(staged.stage).toBe("pending");
+    // The stream told the reader of the pending write (its cached entry was evicted), yet
+    // getCurrent still answers the current version.
+    expect((await reader.getCurrent(connectorId)).secret).toBe("one");
+    expect((await reader.getPending(connectorId)).secret).toBe("two");
+    await writer.promote(connectorId, { version: staged.version });
+    expect(
+      await eventually(async () => (await reader.getCurrent(connectorId)).secret === "two"),
+    ).toBe(true);
+    expect((await reader.getPrevious(connectorId)).secret).toBe("one");
+    await writer.deleteVersion(connectorId, 1);
+    const gone = await reader.getPrevious(connectorId).catch((e) => e);
+    expect(gone).toBeInstanceOf(DeletedError);
+    expect(Date.parse(gone.purgeAfter)).toBeGreaterThan(Date.now());
+    await writer.restore(connectorId, 1);
+    expect((await reader.getPrevious(connectorId)).secret).toBe("one");
+    expect(await reader.listExpiring("2d")).toContainEqual({
+      connectorId,
+      version: staged.version,
+      expiresAt,
+      expired: false,
+    });
+    // The reminder job, its clock a day and a minute ahead: the expiry passed.
+    const at = () => new Date(Date.now() + 86_460_000);
+    await new LifecycleJobs(
+      db.handle,
+      { expiryWarningMs: 604_800_000, now: at },
+      () => {},
+      createLogger("silent"),
+    ).run();
+    expect(await eventually(() => reminders.length === 2)).toBe(true);
+    expect(reminders.map((r) => r.type)).toEqual(["expiring", "expired"]);
+    expect(reminders[0]).toEqual({ type: "expiring", connectorId, version: 2, expiresAt });
+    stop();
   });
 
   // Within a second is the bench's bar (p99 over 100 rotations); here the bound is generous.

@@ -77,6 +77,24 @@ it.runIf(runBrowser)("shows connectors and a live rotation in headless Chromium"
     .toContain(`INSERT connector ${a.connectorId} v1`);
   // The activity list, fed by GET /v1/audit, shows the rotation.
   await expect.poll(() => page.textContent("#activity"), { timeout: 5_000 }).toContain("rotate");
+  // A staged version with an expiry, then the first one deleted: stages, expiry and purge time.
+  const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+  const staged = await fetch(`${base}/v1/connectors/${a.connectorId}/credentials`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ secret: "sk_browser_next", stage: "pending", expiresAt }),
+  });
+  expect(staged.status).toBe(201);
+  const deleted = await fetch(`${base}/v1/connectors/${a.connectorId}/credentials/1`, {
+    method: "DELETE",
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(deleted.status).toBe(204);
+  await expect
+    .poll(() => row.locator("td").nth(3).textContent(), { timeout: 5_000 })
+    .toMatch(
+      new RegExp(`^v2 pending \\(expires ${expiresAt}\\), v1 deleted \\(purged after \\d{4}-`),
+    );
   expect(await page.content()).not.toContain("sk_browser_secret");
   expect(consoleErrors).toEqual([]);
   await mkdir(artifacts, { recursive: true });

@@ -430,6 +430,34 @@ describe("isolation", () => {
   });
 });
 
+describe("an admin with SQL access", () => {
+  it("refuses an admin with SQL access the pointers, the lifecycle rows and the jobs", async () => {
+    await rotate("v1");
+    await rotate("v2", { stage: "pending" });
+    expect((await api.request("DELETE", `${path()}/1`, { token })).status).toBe(204);
+    const attempts = [
+      ["update integration_connectors set current_version = 1 where id = $1", [t.connectorId]],
+      [
+        "update connector_credential_lifecycle set deleted_at = null, purge_after = null where connector_id = $1",
+        [t.connectorId],
+      ],
+      ["delete from connector_credential_lifecycle where connector_id = $1", [t.connectorId]],
+      ["select vault_purge_due(now() + interval '30 days', 100)", []],
+      ["select vault_remind_due(now() + interval '30 days', interval '7 days', 100)", []],
+      [
+        "select vault_record_change($1, gen_random_uuid(), 1, 'restore', 'deleted>current', null)",
+        [t.connectorId],
+      ],
+    ] as const;
+    for (const [statement, params] of attempts) {
+      const attempt = asRole(db, "authenticated", t.admin, (q) => q(statement, [...params]));
+      await expect(attempt, statement).rejects.toBeDefined();
+    }
+    // Nothing moved: version 1 is still deleted, version 2 still pending.
+    expect(await stagesOf()).toEqual({ 1: "deleted", 2: "pending" });
+  });
+});
+
 describe("audit", () => {
   it("records every lifecycle action with its actor, lists it, replays it and verifies it", async () => {
     await rotate("v1");

@@ -1,6 +1,7 @@
-// GET /console: an admin pastes a token and sees the company's connectors with their versions,
-// updated live from the realtime stream, and the latest activity from the audit ledger. Plain
-// HTML and a little script; no build step.
+// GET /console: an admin pastes a token and sees the company's connectors with their versions
+// (each version's stage, a deleted one's purge time, expiry), updated live from the realtime
+// stream (reminders included), and the latest activity from the audit ledger. Plain HTML and a
+// little script; no build step.
 import { randomBytes } from "node:crypto";
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
@@ -47,7 +48,10 @@ async function renderVersions(connectorId) {
   if (!row) return load();
   const { versions, currentVersion } = await api("/v1/connectors/" + connectorId + "/credentials");
   row.cells[2].textContent = currentVersion === null ? "none" : "v" + currentVersion;
-  row.cells[3].textContent = versions.map((v) => "v" + v.version).join(", ") || "—";
+  const describe = (v) => "v" + v.version + " " + v.stage +
+    (v.purgeAfter ? " (purged after " + v.purgeAfter + ")" : "") +
+    (v.expiresAt ? " (expires " + v.expiresAt + ")" : "");
+  row.cells[3].textContent = versions.map(describe).join(", ") || "—";
   row.classList.add("flash"); setTimeout(() => row.classList.remove("flash"), 1500);
 }
 async function loadActivity() {
@@ -86,6 +90,12 @@ function listen() {
       loadActivity().catch(() => {});
     });
   }
+  source.addEventListener("REMINDER", (message) => {
+    const reminder = JSON.parse(message.data);
+    const item = document.createElement("li");
+    item.textContent = "REMINDER " + reminder.type + " connector " + reminder.connectorId + " v" + reminder.version + " expires " + reminder.expiresAt;
+    $("events").prepend(item);
+  });
 }
 $("connect").addEventListener("submit", async (event) => {
   event.preventDefault();

@@ -1,8 +1,9 @@
 -- The recorder for a lifecycle change of the caller's request (promote, delete, restore): the
 -- rules of vault_record_event (company and actor from the request's claims, an admin's own
 -- connectors only, unsealed and unchained) with the event's sealed `detail`, the version's stages
--- before and after (`pending>current`). Kept apart from vault_record_event so that the recorder of
--- every read and rotation keeps its five arguments and its one call.
+-- before and after (`pending>current`). Only the lifecycle functions call it, as `service_role`:
+-- an admin (`authenticated`) may not announce a stage change that did not happen. Kept apart from
+-- vault_record_event so that the recorder of every read and rotation keeps its five arguments.
 CREATE OR REPLACE FUNCTION public.vault_record_change(connector uuid, credential uuid,
   version integer, action text, detail text, request_id text) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -13,7 +14,8 @@ DECLARE
   company uuid := public.current_company_id();
   sub text := public.request_jwt_claims() ->> 'sub';
 BEGIN
-  IF company IS NULL OR NOT public.has_role('Vibot.admin') OR NOT EXISTS (
+  IF company IS NULL OR NOT public.has_role('Vibot.admin')
+     OR pg_catalog.current_setting('role') <> 'service_role' OR NOT EXISTS (
     SELECT 1 FROM public.integration_connectors ic
     WHERE ic.id = connector AND ic.company_id = company
   ) THEN
