@@ -10,6 +10,7 @@ import { sql } from "drizzle-orm";
 import { SignJWT } from "jose";
 import postgres from "postgres";
 import { measureClient } from "./client";
+import { measureStagedRotations, restoreAll, softDeleteShare } from "./lifecycle";
 import {
   ensureWrk,
   type LoadFigures,
@@ -167,6 +168,17 @@ const [floor, read1k, readQuiet] = await measureAlternating(loadOptions(readCurr
 ]);
 const rssMiB = await stopRss();
 await quiet.stop();
+log("current read with and without 10% of versions soft-deleted, in alternating rounds …");
+let deletedShare = 0;
+const [readUndeleted, readDeleted] = await measureAlternating(loadOptions(readCurrent), [
+  {},
+  {
+    enter: async () => {
+      deletedShare = await softDeleteShare(handle.db, 0.1);
+    },
+    leave: () => restoreAll(handle.db),
+  },
+]);
 log("batch reads of 10 and 100 connectors …");
 /** A batch-read of the first `n` read connectors (each request reads all of them). */
 const batchOf = (n: number): RequestShape => ({
@@ -192,6 +204,13 @@ const [rotations, rotationsUnaudited] = await measureAlternating(loadOptions(rot
   {},
   withoutLedgerWrites(),
 ]);
+log("staged rotations, each followed by its promote …");
+const staged = await measureStagedRotations(
+  server.url,
+  json,
+  range(ROTATE_CONNECTORS).map((n) => rotateConnector(n)),
+  { seconds: timing.seconds * timing.rounds, connections: CONNECTIONS },
+);
 log("32 writers on one connector …");
 const hot = await load({
   method: "POST",
@@ -282,6 +301,13 @@ const rows: Row[] = [
     met: read1k.rps / readQuiet.rps >= 0.7,
   },
   {
+    name: `current read (auditing on) with 10% of versions soft-deleted (${deletedShare} rows) vs none`,
+    figures: `${Math.round(readDeleted.rps)} vs ${Math.round(readUndeleted.rps)} req/s (${fig(readDeleted)})`,
+    ratio: readDeleted.rps / readUndeleted.rps,
+    bar: ">= 0.90x (within noise)",
+    met: readDeleted.rps / readUndeleted.rps >= 0.9,
+  },
+  {
     name: "current read p99 with auditing on vs floor p99",
     figures: `${read1k.p99} ms vs ${floor.p99} ms`,
     ratio: read1k.p99 / floor.p99,
@@ -299,6 +325,11 @@ const rows: Row[] = [
     ratio: rotations.rps / rotationsUnaudited.rps,
     bar: ">= 0.90x",
     met: rotations.rps / rotationsUnaudited.rps >= 0.9,
+  },
+  {
+    name: "staged rotation and its promote (two requests) vs two plain rotations",
+    figures: `${Math.round(staged.pairsPerSecond)} pairs/s, p50 ${staged.p50Ms} ms, p99 ${staged.p99Ms} ms, ${staged.failed} failed`,
+    ratio: (2 * staged.pairsPerSecond) / rotations.rps,
   },
   {
     name: "32 writers on one connector",
@@ -390,10 +421,18 @@ const rows: Row[] = [
     met: pg.paired[key] / pg.equivalents[key] >= 0.7,
   })),
 ];
-const errors = [floor, read1k, readQuiet, rotations, readMillion, readMillionEvents, pglite].reduce(
-  (n, f) => n + f.non2xx,
-  0,
-);
+const errors =
+  [
+    floor,
+    read1k,
+    readQuiet,
+    readUndeleted,
+    readDeleted,
+    rotations,
+    readMillion,
+    readMillionEvents,
+    pglite,
+  ].reduce((n, f) => n + f.non2xx, 0) + staged.failed;
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${pgVersion}, PGlite 0.5 (PostgreSQL 18)`;
 const table = await writeReport({ rows, machine, quick, errors, connections: CONNECTIONS, timing });
 log(table);
