@@ -154,13 +154,10 @@ describe("the batching rules", () => {
     const together: string[][] = [];
     const alone: string[] = [];
     const batcher = new CommitBatcher<DoorCall>({
-      together: async (calls) => {
-        together.push(calls.map((c) => c.sql));
+      send: async (calls) => {
+        if (calls.length === 1) alone.push(calls[0]?.sql ?? "");
+        else together.push(calls.map((c) => c.sql));
         return calls.map((c) => [{ name: c.sql }]);
-      },
-      alone: async (c) => {
-        alone.push(c.sql);
-        return [{ name: c.sql }];
       },
       retryAlone: () => true,
     });
@@ -177,12 +174,10 @@ describe("the batching rules", () => {
 
   it("runs each call of a failed batch again alone, each with its own outcome", async () => {
     const batcher = new CommitBatcher<DoorCall>({
-      together: async () => {
-        throw Object.assign(new Error("invalid input"), { code: "22P02" });
-      },
-      alone: async (c) => {
-        if (c.sql === "bad") throw new Error("its own error");
-        return [{ name: c.sql }];
+      send: async (calls) => {
+        if (calls.length > 1) throw Object.assign(new Error("invalid input"), { code: "22P02" });
+        if (calls[0]?.sql === "bad") throw new Error("its own error");
+        return [[{ name: calls[0]?.sql }]];
       },
       retryAlone: () => true,
     });
@@ -197,12 +192,12 @@ describe("the batching rules", () => {
   it("answers every call of the batch with the database's unavailability, without running them again", async () => {
     let alone = 0;
     const batcher = new CommitBatcher<DoorCall>({
-      together: async () => {
+      send: async (calls) => {
+        if (calls.length === 1) {
+          alone++;
+          return [[]];
+        }
         throw new DatabaseUnavailableError("unreachable");
-      },
-      alone: async () => {
-        alone++;
-        return [];
       },
       retryAlone: (error) => !(error instanceof DatabaseUnavailableError),
     });

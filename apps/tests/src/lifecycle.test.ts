@@ -175,6 +175,31 @@ describe("stages", () => {
   });
 });
 
+describe("batch read", () => {
+  it("reads each connector's pending or previous version, and reports a deleted one as deleted", async () => {
+    await rotate("v1");
+    await rotate("v2");
+    await rotate("v3", { stage: "pending" });
+    const batch = (stage: string) =>
+      api.request("POST", "/v1/credentials/batch-read", {
+        token,
+        body: { connectorIds: [t.connectorId], stage },
+      });
+    expect((await batch("pending")).body).toMatchObject({
+      credentials: [{ version: 3, secret: "v3", stage: "pending" }],
+      errors: [],
+    });
+    expect((await batch("previous")).body).toMatchObject({
+      credentials: [{ version: 1, secret: "v1", stage: "previous" }],
+    });
+    expect((await api.request("DELETE", `${path()}/1`, { token })).status).toBe(204);
+    expect((await batch("previous")).body).toEqual({
+      credentials: [],
+      errors: [{ connectorId: t.connectorId, code: "deleted" }],
+    });
+  });
+});
+
 describe("soft delete", () => {
   it("answers 410 with purgeAfter for a deleted version, and restores it within the window", async () => {
     await rotate("v1");

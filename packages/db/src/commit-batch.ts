@@ -25,10 +25,11 @@ interface Pending<T> {
 }
 
 export interface CommitBatcherOptions<T> {
-  /** Runs several reads in one transaction; resolves to each one's rows once it has committed. */
-  together(items: T[]): Promise<Rows[]>;
-  /** Runs one read in its own implicit transaction. */
-  alone(item: T): Promise<Rows>;
+  /**
+   * Runs the reads in one statement, its implicit transaction (one read: its own statement);
+   * resolves to each one's rows, in order, once it has committed.
+   */
+  send(items: T[]): Promise<Rows[]>;
   /** Whether a failed batch's reads should each run again alone (not when the database is down). */
   retryAlone(error: unknown): boolean;
   maxBatch?: number;
@@ -52,26 +53,18 @@ export class CommitBatcher<T> {
 
   #flush(): void {
     this.#scheduled = false;
-    const { together, retryAlone, maxBatch = MAX_READ_BATCH } = this.options;
-    while (this.#pending.length > 0) {
-      const batch = this.#pending.splice(0, maxBatch);
-      if (batch.length === 1) {
-        this.#alone(batch);
-        continue;
-      }
-      together(batch.map((p) => p.item)).then(
+    const { send, retryAlone, maxBatch = MAX_READ_BATCH } = this.options;
+    const answer = (batch: Pending<T>[]) =>
+      send(batch.map((p) => p.item)).then(
         (results) => {
           for (const [i, p] of batch.entries()) p.resolve(results[i] ?? []);
         },
         (error: unknown) => {
-          if (retryAlone(error)) this.#alone(batch);
+          // A batch of several that failed on a statement's error: each read again on its own.
+          if (batch.length > 1 && retryAlone(error)) for (const p of batch) answer([p]);
           else for (const p of batch) p.reject(error);
         },
       );
-    }
-  }
-
-  #alone(batch: Pending<T>[]): void {
-    for (const p of batch) this.options.alone(p.item).then(p.resolve, p.reject);
+    while (this.#pending.length > 0) answer(this.#pending.splice(0, maxBatch));
   }
 }

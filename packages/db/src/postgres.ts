@@ -25,7 +25,7 @@ import {
 import type { Rows } from "./commit-batch";
 import { migratorConfig, newestCommittedMigration } from "./migrations";
 import { operationFailure } from "./operation";
-import { DEFAULT_READ_CONNECTIONS, readLane } from "./read-lane";
+import { DEFAULT_READ_CONNECTIONS, type LaneRead, readLane } from "./read-lane";
 import * as schema from "./schema";
 
 export interface PostgresOptions extends ConnectOptions {
@@ -132,22 +132,25 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     migrate: () => migrate(db, migratorConfig),
     async run(claims, operation, runOptions = {}) {
       if (closing) throw new DatabaseUnavailableError("shutting_down");
+      if ("call" in operation.body && operation.role === "authenticated") {
+        // A read in one statement needs no connection of its own: the read lane's next one.
+        // Reads of the same moment go together in one statement (one commit when audited).
+        try {
+          const rows = await reads.run({
+            claims: JSON.stringify(claims),
+            operation: operation as LaneRead["operation"],
+          });
+          return operation.interpret([rows]);
+        } catch (error) {
+          const failure = operationFailure(operation, error);
+          throw unavailableFrom(failure) ?? failure;
+        }
+      }
       const { context, statements } = requestQueries(claims, operation, options);
       const deadline = Date.now() + acquireTimeoutMs;
       const { signal } = runOptions;
       const releases: (() => void)[] = [];
       try {
-        const [call] = statements;
-        if (!context && call && operation.role === "authenticated") {
-          // A read in one statement needs no connection of its own: the read lane's next one.
-          // Reads of the same moment go together in one statement (one commit when audited).
-          const rows = await reads.run({
-            call,
-            claims: JSON.stringify(claims),
-            read: operation.together,
-          });
-          return operation.interpret([rows]);
-        }
         if (operation.role === "service_role") {
           if (operation.queueKey)
             releases.push(await connectors.enter(operation.queueKey, deadline, signal));

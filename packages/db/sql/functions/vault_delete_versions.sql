@@ -15,6 +15,7 @@ LANGUAGE plpgsql
 AS $$
 #variable_conflict use_column
 DECLARE
+  locked record;
   p public.integration_connectors;
   destroying boolean := purge OR recovery <= interval '0';
   until timestamptz := pg_catalog.now() + recovery;
@@ -24,16 +25,10 @@ DECLARE
   now_current integer;
 BEGIN
   PERFORM public.vault_enter(claims, 'service_role');
-  SELECT ic.* INTO p FROM public.integration_connectors ic
-  WHERE ic.id = connector AND ic.company_id = (SELECT public.current_company_id())
-  FOR UPDATE;
-  IF NOT FOUND THEN
-    outcome := 'connector_not_found';
-    RETURN NEXT;
-    RETURN;
-  END IF;
-  IF NOT public.vault_acting_admin(p.company_id) THEN
-    outcome := 'forbidden';
+  SELECT l.* INTO locked FROM public.vault_lock_connector(connector) l;
+  p := locked.pointers;
+  outcome := locked.refusal;
+  IF outcome IS NOT NULL THEN
     RETURN NEXT;
     RETURN;
   END IF;

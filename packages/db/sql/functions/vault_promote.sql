@@ -14,21 +14,16 @@ LANGUAGE plpgsql
 AS $$
 #variable_conflict use_column
 DECLARE
+  locked record;
   p public.integration_connectors;
   r public.connector_credentials;
   demoted public.connector_credentials;
 BEGIN
   PERFORM public.vault_enter(claims, 'service_role');
-  SELECT ic.* INTO p FROM public.integration_connectors ic
-  WHERE ic.id = connector AND ic.company_id = (SELECT public.current_company_id())
-  FOR UPDATE;
-  IF NOT FOUND THEN
-    outcome := 'connector_not_found';
-    RETURN NEXT;
-    RETURN;
-  END IF;
-  IF NOT public.vault_acting_admin(p.company_id) THEN
-    outcome := 'forbidden';
+  SELECT l.* INTO locked FROM public.vault_lock_connector(connector) l;
+  p := locked.pointers;
+  outcome := locked.refusal;
+  IF outcome IS NOT NULL THEN
     RETURN NEXT;
     RETURN;
   END IF;
