@@ -30,8 +30,8 @@ CREATE INDEX "idx_connector_credential_lifecycle_expiry" ON "connector_credentia
 CREATE INDEX "idx_connector_credential_lifecycle_company" ON "connector_credential_lifecycle" USING btree ("company_id");--> statement-breakpoint
 CREATE INDEX "idx_connector_credential_events_company_changes" ON "connector_credential_events" USING btree ("company_id","chain_seq") WHERE "connector_credential_events"."action" in ('rotate', 'rollback', 'destroy', 'reencrypt', 'stage', 'promote', 'delete', 'restore', 'purge', 'expiring', 'expired');--> statement-breakpoint
 ALTER TABLE "connector_credential_events" ADD CONSTRAINT "connector_credential_events_action_check" CHECK ("connector_credential_events"."action" in ('read', 'rotate', 'rollback', 'destroy', 'reencrypt', 'integrity_failure', 'stage', 'promote', 'delete', 'restore', 'purge', 'expiring', 'expired'));--> statement-breakpoint
-CREATE POLICY "Deleted versions unreadable" ON "connector_credentials" AS RESTRICTIVE FOR SELECT TO "authenticated" USING (not exists (select 1 from public.connector_credential_lifecycle l
-        where l.credential_id = "connector_credentials"."id" and l.deleted_at is not null));--> statement-breakpoint
+CREATE POLICY "Deleted versions unreadable" ON "connector_credentials" AS RESTRICTIVE FOR SELECT TO "authenticated" USING ((select l.deleted_at from public.connector_credential_lifecycle l
+        where l.credential_id = "connector_credentials"."id") is null);--> statement-breakpoint
 CREATE POLICY "Credentials purged by the lifecycle jobs" ON "connector_credentials" AS PERMISSIVE FOR ALL TO "vault_lifecycle" USING (true) WITH CHECK (true);--> statement-breakpoint
 CREATE POLICY "Connectors kept by the lifecycle jobs" ON "integration_connectors" AS PERMISSIVE FOR ALL TO "vault_lifecycle" USING (true) WITH CHECK (true);--> statement-breakpoint
 CREATE POLICY "Lifecycle visible to admins" ON "connector_credential_lifecycle" AS PERMISSIVE FOR SELECT TO "authenticated" USING (company_id = (select public.current_company_id()) AND (select public.has_role('Vibot.admin')));--> statement-breakpoint

@@ -379,37 +379,37 @@ LANGUAGE plpgsql
 AS $$
 #variable_conflict use_column
 DECLARE
+  p public.integration_connectors;
+  target integer;
   found_row record;
   r public.connector_credentials;
 BEGIN
   PERFORM public.vault_enter(claims, 'authenticated');
-  -- One statement: the connector's pointers, the version they (or `wanted`) name, and its expiry.
-  -- RLS keeps it inside the caller's company ("Connectors visible to their company", the seed's
-  -- policy) and away from deleted versions ("Deleted versions unreadable").
-  SELECT c AS credential, l.expires_at, ic.current_version, ic.pending_version,
-    ic.previous_version,
-    coalesce(wanted, CASE stage WHEN 'pending' THEN ic.pending_version
-      WHEN 'previous' THEN ic.previous_version ELSE ic.current_version END) AS target
-  INTO found_row
-  FROM public.integration_connectors ic
-  LEFT JOIN public.connector_credentials c ON c.connector_id = ic.id
-    AND c.version = coalesce(wanted, CASE stage WHEN 'pending' THEN ic.pending_version
-      WHEN 'previous' THEN ic.previous_version ELSE ic.current_version END)
-  LEFT JOIN public.connector_credential_lifecycle l ON l.credential_id = c.id
-  WHERE ic.id = connector;
+  -- RLS ("Connectors visible to their company") hides another company's connector.
+  SELECT ic.* INTO p FROM public.integration_connectors ic WHERE ic.id = connector;
   connector_found := FOUND;
+  target := coalesce(wanted, CASE stage WHEN 'pending' THEN p.pending_version
+    WHEN 'previous' THEN p.previous_version ELSE p.current_version END);
+  -- RLS (the seed's policy, and "Deleted versions unreadable") keeps the read inside the caller's
+  -- company and away from deleted versions. The expiry is a subquery on the lifecycle row's key:
+  -- a join let the planner scan and hash the whole lifecycle table for this one row.
+  SELECT c AS credential, (SELECT l.expires_at FROM public.connector_credential_lifecycle l
+    WHERE l.credential_id = c.id) AS expires_at
+  INTO found_row
+  FROM public.connector_credentials c
+  WHERE c.connector_id = connector AND c.version = target;
   r := found_row.credential;
   IF r.id IS NULL THEN
     SELECT 'deleted', l.purge_after INTO failure, purge_after
     FROM public.connector_credential_lifecycle l
-    WHERE l.connector_id = connector AND l.version = found_row.target AND l.deleted_at IS NOT NULL;
+    WHERE l.connector_id = connector AND l.version = target AND l.deleted_at IS NOT NULL;
     RETURN NEXT;
     RETURN;
   END IF;
   id := r.id; company_id := r.company_id; connector_id := r.connector_id; version := r.version;
   rotated_at := r.rotated_at; rotated_by := r.rotated_by;
-  stage_now := public.vault_stage_of(r.version, found_row.current_version,
-    found_row.pending_version, found_row.previous_version);
+  stage_now := public.vault_stage_of(r.version, p.current_version, p.pending_version,
+    p.previous_version);
   expires_at := found_row.expires_at;
   SELECT o.secret_json, o.failure INTO secret_json, failure
   FROM public.vault_open(r, kids, enc_keys, mac_keys) o;

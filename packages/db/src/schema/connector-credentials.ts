@@ -62,12 +62,14 @@ export const connectorCredentials = pgTable(
     }),
     // A deleted version (docs/ARCHITECTURE.md, "Version lifecycle") cannot be read by an admin,
     // whatever the statement: the database, not only the API, refuses it until it is restored.
+    // A scalar subquery on the lifecycle row's key, not NOT EXISTS: the planner may not hash it
+    // (hashing scanned the whole lifecycle table for every read; see BENCHMARKS.md).
     pgPolicy("Deleted versions unreadable", {
       as: "restrictive",
       for: "select",
       to: authenticatedRole,
-      using: sql`not exists (select 1 from public.connector_credential_lifecycle l
-        where l.credential_id = ${t.id} and l.deleted_at is not null)`,
+      using: sql`(select l.deleted_at from public.connector_credential_lifecycle l
+        where l.credential_id = ${t.id}) is null`,
     }),
     // The purge job destroys versions whose recovery window ended, in every company; the guard
     // lets its role delete and nothing else.
