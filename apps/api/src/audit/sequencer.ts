@@ -4,9 +4,10 @@
 import type { Keyring } from "@vibot/crypto";
 import { CHAIN_BATCH, chainEventsOperation, type DatabaseHandle } from "@vibot/db";
 import type { Logger } from "../logger";
+import { everyRound, type Rounds } from "../rounds";
 
 export class AuditSequencer {
-  #timer: NodeJS.Timeout | undefined;
+  #rounds: Rounds | undefined;
   #running: Promise<number> | undefined;
 
   constructor(
@@ -31,25 +32,16 @@ export class AuditSequencer {
 
   /** Runs every `intervalMs` until stopped; a failure (database down) is logged and retried. */
   start(intervalMs = 250): void {
-    const tick = () => {
-      this.drain()
-        .catch((error: unknown) =>
-          this.logger.warn(
-            { event: "audit.sequencer_failed", errorName: (error as Error)?.name },
-            "audit sequencer will retry",
-          ),
-        )
-        .finally(() => {
-          if (this.#timer) this.#timer = setTimeout(tick, intervalMs).unref();
-        });
-    };
-    this.#timer = setTimeout(tick, intervalMs).unref();
+    this.#rounds = everyRound(() => this.drain(), intervalMs, {
+      logger: this.logger,
+      event: "audit.sequencer_failed",
+      message: "audit sequencer will retry",
+    });
   }
 
-  /** Stops the timer and waits for a batch in progress. */
+  /** Stops the rounds and waits for a batch in progress. */
   async stop(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    await this.#rounds?.stop();
     await this.#running?.catch(() => 0);
   }
 

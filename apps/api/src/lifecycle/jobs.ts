@@ -10,6 +10,7 @@ import {
   remindDueOperation,
 } from "@vibot/db";
 import type { Logger } from "../logger";
+import { everyRound, type Rounds } from "../rounds";
 
 export interface LifecycleOptions {
   /** How long before a current version's expiry its `expiring` reminder goes out. */
@@ -25,7 +26,7 @@ export interface LifecycleRun {
 }
 
 export class LifecycleJobs {
-  #timer: NodeJS.Timeout | undefined;
+  #rounds: Rounds | undefined;
   #running: Promise<LifecycleRun> | undefined;
   readonly #now: () => Date;
 
@@ -67,25 +68,16 @@ export class LifecycleJobs {
 
   /** Runs every `intervalMs` until stopped; a failure (database down) is logged and retried. */
   start(intervalMs = 15_000): void {
-    const tick = () => {
-      this.run()
-        .catch((error: unknown) =>
-          this.logger.warn(
-            { event: "lifecycle.jobs_failed", errorName: (error as Error)?.name },
-            "lifecycle jobs will retry",
-          ),
-        )
-        .finally(() => {
-          if (this.#timer) this.#timer = setTimeout(tick, intervalMs).unref();
-        });
-    };
-    this.#timer = setTimeout(tick, intervalMs).unref();
+    this.#rounds = everyRound(() => this.run(), intervalMs, {
+      logger: this.logger,
+      event: "lifecycle.jobs_failed",
+      message: "lifecycle jobs will retry",
+    });
   }
 
-  /** Stops the timer and waits for a run in progress. */
+  /** Stops the rounds and waits for a run in progress. */
   async stop(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    await this.#rounds?.stop();
     await this.#running?.catch(() => undefined);
   }
 }

@@ -16,7 +16,7 @@ import {
   uuid,
   varchar,
 } from "drizzle-orm/pg-core";
-import { ADMIN_ROLE, authenticatedRole, ledgerRole } from "./roles";
+import { adminOfCompany, authenticatedRole, ledgerRole } from "./roles";
 
 /** What an event records. */
 export const auditActions = [
@@ -52,8 +52,6 @@ export const changeActions = [
 ] as const;
 export type ChangeAction = (typeof changeActions)[number];
 const changeActionList = sql.raw(changeActions.map((a) => `'${a}'`).join(", "));
-
-const adminOfCompany = sql`company_id = (select public.current_company_id()) AND (select public.has_role(${sql.raw(`'${ADMIN_ROLE}'`)}))`;
 
 export const connectorCredentialEvents = pgTable(
   "connector_credential_events",

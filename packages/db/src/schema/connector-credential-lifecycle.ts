@@ -17,9 +17,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { connectorCredentials } from "./connector-credentials";
-import { ADMIN_ROLE, authenticatedRole, lifecycleRole } from "./roles";
-
-const adminOfCompany = sql`company_id = (select public.current_company_id()) AND (select public.has_role(${sql.raw(`'${ADMIN_ROLE}'`)}))`;
+import { adminOfCompany, authenticatedRole, lifecycleRole } from "./roles";
 
 export const connectorCredentialLifecycle = pgTable(
   "connector_credential_lifecycle",

@@ -24,11 +24,9 @@ import {
 } from "drizzle-orm/pg-core";
 import { companies } from "./companies";
 import { integrationConnectors } from "./integration-connectors";
-import { ADMIN_ROLE, authenticatedRole, lifecycleRole } from "./roles";
+import { adminOfCompany, authenticatedRole, lifecycleRole } from "./roles";
 import { bytea } from "./types";
 import { users } from "./users";
-
-const adminOfCompany = sql`company_id = (select public.current_company_id()) AND (select public.has_role(${sql.raw(`'${ADMIN_ROLE}'`)}))`;
 
 export const connectorCredentials = pgTable(
   "connector_credentials",

@@ -1,4 +1,5 @@
 // Supabase's API roles. They exist on Supabase already; the custom migration creates them elsewhere.
+import { sql } from "drizzle-orm";
 import { pgRole } from "drizzle-orm/pg-core";
 
 export const anonRole = pgRole("anon").existing();
@@ -21,6 +22,9 @@ export const lifecycleRole = pgRole("vault_lifecycle").existing();
  * here once; each migration that needs it in SQL names it once.
  */
 export const ADMIN_ROLE = "Vibot.admin";
+
+/** The seed's rule, as a policy expression: a row of the caller's company, for its admins. */
+export const adminOfCompany = sql`company_id = (select public.current_company_id()) AND (select public.has_role(${sql.raw(`'${ADMIN_ROLE}'`)}))`;
 
 /**
  * The roles an operation may switch to; nothing else is ever passed to `SET LOCAL ROLE`.
