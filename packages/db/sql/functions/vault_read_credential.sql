@@ -5,13 +5,17 @@
 -- seed's table hides from admins) is named by failure 'deleted' with purge_after. `failure`
 -- otherwise names an integrity failure: unknown_key, checksum_mismatch or undecryptable. The
 -- version's stage and expiry come with it. The keyring travels as parallel comma-separated kids,
--- encryption keys and hex MAC keys.
+-- encryption keys and hex MAC keys. `enable_seqscan = off`: on a lifecycle table of a page or two
+-- the planner scans it whole inside this one-row read, evaluating its RLS claim functions on every
+-- row (measured: 10% of versions deleted cost the read 0.85-0.94x and about 100 µs of database
+-- CPU); every statement here has an index that answers it (BENCHMARKS.md, notes).
 CREATE OR REPLACE FUNCTION public.vault_read_credential(claims text, connector uuid, wanted integer,
   stage text, kids text, enc_keys text, mac_keys text, request_id text, audit_reads boolean)
 RETURNS TABLE (id uuid, company_id uuid, connector_id uuid, version integer,
   rotated_at timestamptz, rotated_by uuid, secret_json text, connector_found boolean,
   failure text, stage_now text, expires_at timestamptz, purge_after timestamptz)
 LANGUAGE plpgsql
+SET enable_seqscan = off
 AS $$
 #variable_conflict use_column
 DECLARE
