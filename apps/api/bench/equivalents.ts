@@ -64,9 +64,11 @@ export function readEquivalent(
 }
 
 /**
- * A rotation by hand: the connector's counter bumped (its row lock queues writers of one
- * connector), the new version encrypted and inserted with its checksum, its event, and versions
- * past ten deleted with their events. Run as the connection's own role, so no trigger of ours.
+ * A rotation by hand: the connector's counter bumped and its stage pointers moved in the same
+ * UPDATE (its row lock queues writers of one connector; the new version current, the old one
+ * previous), the new version encrypted and inserted with its checksum, its event, and versions
+ * past ten deleted with their events, never the current or previous one. Run as the connection's
+ * own role, so no trigger of ours.
  */
 export function rotationEquivalent(
   keyring: Keyring,
@@ -80,9 +82,9 @@ export function rotationEquivalent(
   const lines = [
     `\\set n random(1, ${count})`,
     "BEGIN;",
-    `update integration_connectors set last_credential_version = last_credential_version + 1 where id = ${connectorAt} and company_id = :company::uuid returning last_credential_version as v \\gset`,
+    `update integration_connectors set last_credential_version = last_credential_version + 1, previous_version = current_version, current_version = last_credential_version + 1 where id = ${connectorAt} and company_id = :company::uuid returning last_credential_version as v, coalesce(previous_version, 0) as p \\gset`,
     `with e as (select pgp_sym_encrypt(:secret::text, :enc::text, '${ENCRYPTION_OPTIONS}') as ct), w as (insert into connector_credentials (company_id, connector_id, version, secret_ciphertext, checksum, rotated_by) select :company::uuid, ${connectorAt}, :v::int, e.ct, ${checksumOf(":company::uuid", connectorAt, ":v::int", "e.ct")}, :actor::uuid from e returning id, version) insert into connector_credential_events (company_id, connector_id, credential_id, version, action, actor, request_id) select :company::uuid, ${connectorAt}, w.id, w.version, 'rotate', :actor::uuid, 'pgbench' from w;`,
-    `with d as (delete from connector_credentials where connector_id = ${connectorAt} and version <= :v::int - 10 returning id, version) insert into connector_credential_events (company_id, connector_id, credential_id, version, action, actor, request_id) select :company::uuid, ${connectorAt}, d.id, d.version, 'destroy', :actor::uuid, 'pgbench' from d;`,
+    `with d as (delete from connector_credentials where connector_id = ${connectorAt} and version <= :v::int - 10 and version <> :p::int returning id, version) insert into connector_credential_events (company_id, connector_id, credential_id, version, action, actor, request_id) select :company::uuid, ${connectorAt}, d.id, d.version, 'destroy', :actor::uuid, 'pgbench' from d;`,
     "COMMIT;",
     "",
   ];
