@@ -125,8 +125,15 @@ const WHERE_TIME_GOES = `## Where the time goes
   called the claim functions 4.8 times a read against 3.1: the planner scanned the lifecycle table,
   a page or two, inside the read, evaluating its RLS on every row. The read function now runs with
   \`enable_seqscan = off\` (each of its statements has an index that answers it): 1729 against 1642
-  req/s and 554 against 615 µs (the two states within noise, alternating rounds, one probe run). The same change took the batch read of 10 from 2,874 to 226 µs of database CPU a
-  request: \`NOT EXISTS\` in the policy had cost every multi-row read of credentials.`;
+  req/s and 554 against 615 µs (the two states within noise, alternating rounds, one probe run).
+  The scalar-subquery policy also took the batch read of 10 from 2,874 to 226 µs of database CPU
+  a request: \`NOT EXISTS\` in the policy had cost every multi-row read of credentials.
+- **The change feed's metadata of a version.** A published change carries when and by whom its
+  version was written, looked up in the ledger (\`vault_version_written\`). Without an index on the
+  credential, that lookup scanned the company's change events: with 57,000 of them (the bench's
+  rotations, staged rotations and hot writers, before the client step) it took 35 ms an event,
+  and one full run's client step stalled until the cache's TTL. A partial index on the credential
+  for write events (migration 0028) took the feed's query for 383 events from 13.5 s to 2.4 ms.`;
 
 const metText = (met: Row["met"]) =>
   met === undefined ? "" : met === "milestone" ? "milestone only" : met ? "yes" : "**no**";

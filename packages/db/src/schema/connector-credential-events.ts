@@ -114,6 +114,12 @@ export const connectorCredentialEvents = pgTable(
     index("idx_connector_credential_events_company_changes")
       .on(t.companyId, t.chainSeq)
       .where(sql`${t.action} in (${changeActionList})`),
+    // When and by whom a version was written (vault_version_written, for the change feed's
+    // metadata): a probe of this index instead of a scan of the company's change events, which cost
+    // the feed 35 ms an event with 57,000 of them (BENCHMARKS.md, notes). Reads are not in it.
+    index("idx_connector_credential_events_written")
+      .on(t.credentialId)
+      .where(sql`${t.action} in ('rotate', 'rollback', 'stage')`),
     // Only the ledger's own role writes events: the recorder inserts, the sequencer chains.
     pgPolicy("Audit events written by the ledger", {
       for: "all",

@@ -1,0 +1,1 @@
+CREATE INDEX "idx_connector_credential_events_written" ON "connector_credential_events" USING btree ("credential_id") WHERE "connector_credential_events"."action" in ('rotate', 'rollback', 'stage');
