@@ -3,7 +3,8 @@
 import { randomUUID } from "node:crypto";
 import { startServer } from "@vibot/api/server";
 import { describe, expect, it } from "vitest";
-import { api, base, expectError, token, useErrorSuite } from "./support/error-suite";
+import { api, base, db, expectError, token, useErrorSuite } from "./support/error-suite";
+import { credentialRows } from "./support/fixtures";
 
 useErrorSuite();
 
@@ -139,6 +140,13 @@ describe("413 payload_too_large and 415 unsupported_media_type", () => {
         running.server.closeAllConnections();
       });
     }
+  });
+
+  it("answers a write sent without a body with 400, and writes nothing", async () => {
+    const before = await credentialRows(db);
+    const response = await api.request("POST", base(), { token });
+    await expectError(response, 400, "bad_request");
+    expect(await credentialRows(db)).toEqual(before);
   });
 
   it("refuses a body that is not JSON", async () => {
