@@ -18,7 +18,7 @@ import {
 } from "@vibot/db";
 import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
-import { readEquivalent, rotationEquivalent, type Script } from "./equivalents";
+import { equivalentScripts, type Script } from "./equivalents";
 import {
   ADMIN,
   COMPANY,
@@ -239,37 +239,25 @@ export async function runPgbench(
     "insert into bench_insert (payload) values (decode(:payload, 'hex'));\n",
   );
   // pgbench computes a random connector's id from a number (the seed's deterministic ids).
-  const readConnectorAt = (n: string) =>
-    `('c0000000-0000-4000-8000-' || lpad(:${n}::text, 12, '0'))::uuid`;
+  const idAt = (prefix: string) => (n: string) =>
+    `('${prefix}-0000-4000-8000-' || lpad(:${n}::text, 12, '0'))::uuid`;
+  const readConnectorAt = idAt("c0000000");
+  const rotateAt = idAt("d0000000");
   const readScript = script(read, probeRead, readConnectorAt, READ_CONNECTORS);
   const quietReadScript = script(quietRead, probeRead, readConnectorAt, READ_CONNECTORS);
   const readBatchScript = batchScript(batch, probeRead, readConnectorAt, READ_CONNECTORS);
-  const rotationScript = script(
-    rotation,
-    probeRotate,
-    (n) => `('d0000000-0000-4000-8000-' || lpad(:${n}::text, 12, '0'))::uuid`,
-    ROTATE_CONNECTORS,
-  );
+  const rotationScript = script(rotation, probeRotate, rotateAt, ROTATE_CONNECTORS);
   await writeFile(files.read, readScript.text);
   await writeFile(files.quietRead, quietReadScript.text);
   await writeFile(files.rotation, rotationScript.text);
   await writeFile(files.readBatch, readBatchScript.text);
 
-  const claimsText = JSON.stringify(claims);
-  const rotateAt = (n: string) =>
-    `('d0000000-0000-4000-8000-' || lpad(:${n}::text, 12, '0'))::uuid`;
-  const equivalent = {
-    readQuiet: readEquivalent(keyring, claimsText, readConnectorAt("n"), READ_CONNECTORS, false),
-    read: readEquivalent(keyring, claimsText, readConnectorAt("n"), READ_CONNECTORS, true),
-    rotation: rotationEquivalent(
-      keyring,
-      claimsText,
-      COMPANY,
-      ADMIN,
-      rotateAt("n"),
-      ROTATE_CONNECTORS,
-    ),
-  };
+  const equivalent = equivalentScripts(
+    keyring,
+    { claims: JSON.stringify(claims), company: COMPANY, actor: ADMIN },
+    { connectorAt: readConnectorAt, count: READ_CONNECTORS },
+    { connectorAt: rotateAt, count: ROTATE_CONNECTORS },
+  );
   const equivalentFiles = {
     readQuiet: join(dir, "equivalent-read-quiet.sql"),
     read: join(dir, "equivalent-read.sql"),

@@ -454,3 +454,50 @@ select ordinal, id, company_id as "companyId", connector_id as "connectorId", ve
             $2::uuid[], $3::int[],
             $4::text[], $5, $6, $7, $8::text[],
             $9);
+
+-- hand-written equivalent of the current read, read auditing off (not sent by the API: `pnpm bench` holds the product to at least 0.7x its tps; src/equivalents.ts) — a pgbench script, as the database's owner; \gset stores a row's columns as variables
+--   :claims: the caller's JWT claims (JSON)
+--   :kid: keyring: the active kid
+--   :enc: keyring: the active encryption key
+--   :mac: keyring: the active MAC key (hex)
+--   :company: the caller's company
+--   :actor: acting user
+--   :secret: the secret's JSON text
+--   :connector: the connector (the bench picks one at random each transaction)
+BEGIN;
+select set_config('request.jwt.claims', :claims::text, true);
+set local role authenticated;
+select c.id as cid, c.company_id as company, c.version as v, case when hmac(convert_to(c.checksum, 'UTF8'), decode(:mac::text, 'hex'), 'sha256') = hmac(convert_to('hmac-sha256:' || :kid::text || ':' || encode(hmac(decode('vibot.connector_credentials.checksum.v1\000', 'escape') || uuid_send(c.company_id) || uuid_send(c.connector_id) || int4send(c.version) || int4send(octet_length(:kid::text)) || convert_to(:kid::text, 'UTF8') || c.secret_ciphertext, decode(:mac::text, 'hex'), 'sha256'), 'hex'), 'UTF8'), decode(:mac::text, 'hex'), 'sha256') then pgp_sym_decrypt(c.secret_ciphertext, :enc::text) end as secret from integration_connectors ic join connector_credentials c on c.connector_id = ic.id and c.version = ic.current_version where ic.id = :connector::uuid \gset
+COMMIT;
+
+-- hand-written equivalent of the current read, read auditing on (not sent by the API: `pnpm bench` holds the product to at least 0.7x its tps; src/equivalents.ts) — a pgbench script, as the database's owner; \gset stores a row's columns as variables
+--   :claims: the caller's JWT claims (JSON)
+--   :kid: keyring: the active kid
+--   :enc: keyring: the active encryption key
+--   :mac: keyring: the active MAC key (hex)
+--   :company: the caller's company
+--   :actor: acting user
+--   :secret: the secret's JSON text
+--   :connector: the connector (the bench picks one at random each transaction)
+BEGIN;
+select set_config('request.jwt.claims', :claims::text, true);
+set local role authenticated;
+select c.id as cid, c.company_id as company, c.version as v, case when hmac(convert_to(c.checksum, 'UTF8'), decode(:mac::text, 'hex'), 'sha256') = hmac(convert_to('hmac-sha256:' || :kid::text || ':' || encode(hmac(decode('vibot.connector_credentials.checksum.v1\000', 'escape') || uuid_send(c.company_id) || uuid_send(c.connector_id) || int4send(c.version) || int4send(octet_length(:kid::text)) || convert_to(:kid::text, 'UTF8') || c.secret_ciphertext, decode(:mac::text, 'hex'), 'sha256'), 'hex'), 'UTF8'), decode(:mac::text, 'hex'), 'sha256') then pgp_sym_decrypt(c.secret_ciphertext, :enc::text) end as secret from integration_connectors ic join connector_credentials c on c.connector_id = ic.id and c.version = ic.current_version where ic.id = :connector::uuid \gset
+reset role;
+insert into connector_credential_events (company_id, connector_id, credential_id, version, action, actor, request_id) values (:company::uuid, :connector::uuid, :cid::uuid, :v::int, 'read', (:claims::jsonb ->> 'sub')::uuid, 'pgbench');
+COMMIT;
+
+-- hand-written equivalent of the rotation (not sent by the API: `pnpm bench` holds the product to at least 0.7x its tps; src/equivalents.ts) — a pgbench script, as the database's owner; \gset stores a row's columns as variables
+--   :claims: the caller's JWT claims (JSON)
+--   :kid: keyring: the active kid
+--   :enc: keyring: the active encryption key
+--   :mac: keyring: the active MAC key (hex)
+--   :company: the caller's company
+--   :actor: acting user
+--   :secret: the secret's JSON text
+--   :connector: the connector (the bench picks one at random each transaction)
+BEGIN;
+update integration_connectors set last_credential_version = last_credential_version + 1, previous_version = current_version, current_version = last_credential_version + 1 where id = :connector::uuid and company_id = :company::uuid returning last_credential_version as v, coalesce(previous_version, 0) as p \gset
+with e as (select pgp_sym_encrypt(:secret::text, :enc::text, 'cipher-algo=aes256, s2k-mode=1, compress-algo=0') as ct), w as (insert into connector_credentials (company_id, connector_id, version, secret_ciphertext, checksum, rotated_by) select :company::uuid, :connector::uuid, :v::int, e.ct, 'hmac-sha256:' || :kid::text || ':' || encode(hmac(decode('vibot.connector_credentials.checksum.v1\000', 'escape') || uuid_send(:company::uuid) || uuid_send(:connector::uuid) || int4send(:v::int) || int4send(octet_length(:kid::text)) || convert_to(:kid::text, 'UTF8') || e.ct, decode(:mac::text, 'hex'), 'sha256'), 'hex'), :actor::uuid from e returning id, version) insert into connector_credential_events (company_id, connector_id, credential_id, version, action, actor, request_id) select :company::uuid, :connector::uuid, w.id, w.version, 'rotate', :actor::uuid, 'pgbench' from w;
+with d as (delete from connector_credentials where connector_id = :connector::uuid and version <= :v::int - 10 and version <> :p::int returning id, version) insert into connector_credential_events (company_id, connector_id, credential_id, version, action, actor, request_id) select :company::uuid, :connector::uuid, d.id, d.version, 'destroy', :actor::uuid, 'pgbench' from d;
+COMMIT;
