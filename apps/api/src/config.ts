@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_READ_CONNECTIONS } from "@vibot/db";
+import { DEFAULT_READ_CONNECTIONS, DEFAULT_WRITE_CONNECTIONS } from "@vibot/db";
 import { z } from "zod";
 import { DEFAULT_STREAM_LIMITS } from "./realtime/limits";
 
@@ -77,6 +77,7 @@ const environmentSchema = z.object({
   CREDENTIALS_EXPIRY_WARNING: duration.default(7 * DURATION_UNITS_MS.d),
   DATABASE_POOL_MAX: count(2, 1_000).default(20),
   DATABASE_READ_CONNECTIONS: count(1, 1_000).default(DEFAULT_READ_CONNECTIONS),
+  DATABASE_WRITE_CONNECTIONS: count(1, 1_000).default(DEFAULT_WRITE_CONNECTIONS),
   DATABASE_ACQUIRE_TIMEOUT_MS: count(1, 600_000).default(2_000),
   DATABASE_LOCK_TIMEOUT_MS: count(1, 600_000).default(2_000),
   DATABASE_STATEMENT_TIMEOUT_MS: count(1, 600_000).default(5_000),
@@ -106,6 +107,7 @@ export interface Config {
   database: {
     poolMax: number;
     readConnections: number;
+    writeConnections: number;
     acquireTimeoutMs: number;
     lockTimeoutMs: number;
     statementTimeoutMs: number;
@@ -171,6 +173,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     database: {
       poolMax: env.DATABASE_POOL_MAX,
       readConnections: env.DATABASE_READ_CONNECTIONS,
+      writeConnections: env.DATABASE_WRITE_CONNECTIONS,
       acquireTimeoutMs: env.DATABASE_ACQUIRE_TIMEOUT_MS,
       lockTimeoutMs: env.DATABASE_LOCK_TIMEOUT_MS,
       statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,

@@ -5,13 +5,14 @@ import { connectPglite, connectPostgres, type DatabaseHandle } from "@vibot/db";
 import type { Config } from "./config";
 
 export async function openDatabase(config: Config): Promise<DatabaseHandle> {
-  const { poolMax, readConnections, acquireTimeoutMs, lockTimeoutMs, statementTimeoutMs } =
-    config.database;
+  const { poolMax, readConnections, writeConnections, acquireTimeoutMs } = config.database;
+  const { lockTimeoutMs, statementTimeoutMs } = config.database;
   const limits = { lockTimeoutMs, statementTimeoutMs };
   if (config.databaseUrl)
     return connectPostgres(config.databaseUrl, {
       max: poolMax,
       readConnections,
+      writeConnections,
       acquireTimeoutMs,
       limits,
     });

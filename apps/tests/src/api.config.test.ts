@@ -32,7 +32,7 @@ describe("loadConfig", () => {
       maxVersions: 10,
       logLevel: "info",
       pgliteDataDir: join(repositoryRoot, ".data/pglite"),
-      database: { poolMax: 20, readConnections: 4 },
+      database: { poolMax: 20, readConnections: 4, writeConnections: 4 },
     });
   });
 
@@ -50,6 +50,7 @@ describe("loadConfig", () => {
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
     [{ DATABASE_READ_CONNECTIONS: "0" }, "DATABASE_READ_CONNECTIONS"],
+    [{ DATABASE_WRITE_CONNECTIONS: "0" }, "DATABASE_WRITE_CONNECTIONS"],
   ])("names the variable of an invalid value: %o", (env, name) => {
     expect(failure(env)).toContain(name);
   });

@@ -77,7 +77,7 @@ select v.*, ic.current_version as "currentVersion"
         where ic.id = $1 and ic.company_id = (select public.current_company_id())
         order by v.version desc;
 
--- GET …/credentials/current — as authenticated; one statement (the function enters the request context), recording its read event; on PostgreSQL, reads of the same moment go together in one statement (the last section)
+-- GET …/credentials/current — as authenticated; one statement (the function enters the request context), recording its read event; on PostgreSQL, reads of the same moment go together in one statement (the last sections)
 -- statement 1
 --   $1: the request's verified JWT claims (JSON)
 --   $2: connector id
@@ -96,7 +96,7 @@ select id, company_id as "companyId", connector_id as "connectorId", version,
             $4::text, $5, $6, $7, $8::text,
             $9);
 
--- GET …/credentials/{version} — as authenticated; one statement (the function enters the request context), recording its read event; on PostgreSQL, reads of the same moment go together in one statement (the last section)
+-- GET …/credentials/{version} — as authenticated; one statement (the function enters the request context), recording its read event; on PostgreSQL, reads of the same moment go together in one statement (the last sections)
 -- statement 1
 --   $1: the request's verified JWT claims (JSON)
 --   $2: connector id
@@ -115,7 +115,7 @@ select id, company_id as "companyId", connector_id as "connectorId", version,
             $4::text, $5, $6, $7, $8::text,
             $9);
 
--- GET …/credentials/pending — as authenticated; one statement (the function enters the request context), recording its read event; on PostgreSQL, reads of the same moment go together in one statement (the last section)
+-- GET …/credentials/pending — as authenticated; one statement (the function enters the request context), recording its read event; on PostgreSQL, reads of the same moment go together in one statement (the last sections)
 -- statement 1
 --   $1: the request's verified JWT claims (JSON)
 --   $2: connector id
@@ -152,7 +152,7 @@ select connector_id as "askedFor", id, company_id as "companyId",
             array(select jsonb_array_elements_text($2::text::jsonb)::uuid),
             $3::text, $4, $5, $6, $7::text, $8);
 
--- POST …/credentials (rotate) — as service_role; one statement, its own implicit transaction (the function enters the request context)
+-- POST …/credentials (rotate) — as service_role; one statement (the function enters the request context); on PostgreSQL, rotations and rollbacks of the same moment go together in one statement (the last sections)
 -- statement 1
 --   $1: the request's verified JWT claims (JSON)
 --   $2: connector id
@@ -170,15 +170,15 @@ select connector_id as "askedFor", id, company_id as "companyId",
 --   $14: request id (audit)
 --   $15: record read events (CREDENTIALS_AUDIT_READS)
 select id, company_id as "companyId", connector_id as "connectorId", version,
-          rotated_at as "rotatedAt", rotated_by as "rotatedBy",
-          current_version as "currentVersion", outcome, purge_after as "purgeAfter"
+  rotated_at as "rotatedAt", rotated_by as "rotatedBy",
+  current_version as "currentVersion", outcome, purge_after as "purgeAfter"
           from public.vault_write_version($1, $2, $3::text,
             $4::int, $5::int, $6::uuid,
             $7::int, $8::text, $9::timestamptz,
             $10, $11, $12, $13, $14::text,
             $15);
 
--- POST …/credentials/rollback — as service_role; one statement, its own implicit transaction (the function enters the request context)
+-- POST …/credentials/rollback — as service_role; one statement (the function enters the request context); on PostgreSQL, rotations and rollbacks of the same moment go together in one statement (the last sections)
 -- statement 1
 --   $1: the request's verified JWT claims (JSON)
 --   $2: connector id
@@ -196,8 +196,8 @@ select id, company_id as "companyId", connector_id as "connectorId", version,
 --   $14: request id (audit)
 --   $15: record read events (CREDENTIALS_AUDIT_READS)
 select id, company_id as "companyId", connector_id as "connectorId", version,
-          rotated_at as "rotatedAt", rotated_by as "rotatedBy",
-          current_version as "currentVersion", outcome, purge_after as "purgeAfter"
+  rotated_at as "rotatedAt", rotated_by as "rotatedBy",
+  current_version as "currentVersion", outcome, purge_after as "purgeAfter"
           from public.vault_write_version($1, $2, $3::text,
             $4::int, $5::int, $6::uuid,
             $7::int, $8::text, $9::timestamptz,
@@ -423,8 +423,8 @@ select request_digest as digest, result as rows
 --   $17: Idempotency-Key (scoped to the company)
 --   $18: keyed digest of method, path and body
 with result as materialized (select id, company_id as "companyId", connector_id as "connectorId", version,
-          rotated_at as "rotatedAt", rotated_by as "rotatedBy",
-          current_version as "currentVersion", outcome, purge_after as "purgeAfter"
+  rotated_at as "rotatedAt", rotated_by as "rotatedBy",
+  current_version as "currentVersion", outcome, purge_after as "purgeAfter"
           from public.vault_write_version($1, $2, $3::text,
             $4::int, $5::int, $6::uuid,
             $7::int, $8::text, $9::timestamptz,
@@ -454,6 +454,33 @@ select ordinal, id, company_id as "companyId", connector_id as "connectorId", ve
             $2::uuid[], $3::int[],
             $4::text[], $5, $6, $7, $8::text[],
             $9);
+
+-- rotations and rollbacks of the same moment (PostgreSQL), together — as service_role, each write (the function enters and leaves each one's request context), in the order of their connectors; one statement, its own implicit transaction (one commit for all of them); one array element per write
+-- statement 1
+--   $1: per read: the request's verified JWT claims (JSON)
+--   $2: per read: connector id
+--   $3: per read: the secret's JSON text
+--   $4: per read: NULL
+--   $5: per read: expected version
+--   $6: per read: acting user (the token's sub)
+--   $7: versions kept (CREDENTIALS_MAX_VERSIONS)
+--   $8: per read: string
+--   $9: per read: NULL
+--   $10: active kid
+--   $11: keyring: kids, comma-separated
+--   $12: keyring: encryption keys, comma-separated
+--   $13: keyring: MAC keys (hex), comma-separated
+--   $14: per read: request id (audit)
+--   $15: record read events (CREDENTIALS_AUDIT_READS)
+select ordinal, id, company_id as "companyId", connector_id as "connectorId", version,
+  rotated_at as "rotatedAt", rotated_by as "rotatedBy",
+  current_version as "currentVersion", outcome, purge_after as "purgeAfter"
+          from public.vault_write_versions($1::text[],
+            $2::uuid[], $3::text[],
+            $4::int[], $5::int[],
+            $6::uuid[], $7::int, $8::text[],
+            $9::timestamptz[], $10, $11, $12,
+            $13, $14::text[], $15);
 
 -- hand-written equivalent of the current read, read auditing off (not sent by the API: `pnpm bench` holds the product to at least 0.7x its tps; src/equivalents.ts) — a pgbench script, as the database's owner; \gset stores a row's columns as variables
 --   :claims: the caller's JWT claims (JSON)

@@ -67,8 +67,10 @@ export function rememberingOperation<T>(
   const { body } = operation;
   if (!("call" in body) && body.statements.length !== 1)
     throw new Error("only a write of one statement can be remembered");
+  // Never committed with others: its key is entered under the claims of its own statement.
+  const { together: _alone, ...own } = operation;
   return {
-    ...operation,
+    ...own,
     body:
       "call" in body
         ? { call: (claims) => remembered(body.call(claims), claims) }

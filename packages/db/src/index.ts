@@ -99,10 +99,10 @@ export {
   rememberingOperation,
   replay,
 } from "./idempotency";
-export type { BatchedRead, Operation } from "./operation";
+export { DEFAULT_READ_CONNECTIONS, DEFAULT_WRITE_CONNECTIONS } from "./lane";
+export type { BatchedCall, Operation } from "./operation";
 export { connectPglite } from "./pglite";
 export { connectPostgres, type PostgresOptions } from "./postgres";
-export { DEFAULT_READ_CONNECTIONS } from "./read-lane";
 export { type AuditAction, auditActions } from "./schema/connector-credential-events";
 // The schema's names a caller needs (tables: @vibot/db/schema).
 export { ADMIN_ROLE, type RequestRole } from "./schema/roles";

@@ -7,17 +7,18 @@ import { queryRows } from "./rows";
 import type { RequestRole } from "./schema/roles";
 
 /**
- * A read as the door may run it with others of the same moment in one statement. The lane that
- * batches reads knows nothing of what they read: each brings the builder of the shared statement.
+ * A call (a read, or a rotation) as the door may run it with others of the same moment in one
+ * statement. The lane that batches calls knows nothing of what they do: each brings the builder
+ * of the shared statement.
  */
-export interface BatchedRead {
-  /** Reads with equal keys (the same statement shape and shared arguments) may go together. */
+export interface BatchedCall {
+  /** Calls with equal keys (the same statement shape and shared arguments) may go together. */
   readonly key: string;
   /**
-   * The one statement that runs `reads` (each with its caller's claims as JSON text) in order;
-   * every row carries `ordinal`, the 1-based position of the read it answers.
+   * The one statement that runs `calls` (each with its caller's claims as JSON text), each under
+   * its own claims; every row carries `ordinal`, the 1-based position of the call it answers.
    */
-  together(reads: readonly { claims: string; read: BatchedRead }[]): SQL;
+  together(calls: readonly { claims: string; call: BatchedCall }[]): SQL;
 }
 
 export interface Operation<T> {
@@ -35,11 +36,11 @@ export interface Operation<T> {
    */
   body: { statements: SQL[] } | { call: (claims: SQL) => SQL };
   /**
-   * A read as the door may run it with others of the same moment in one statement, each under
-   * its own claims (on PostgreSQL): one message and, when reads are audited, one durable commit
-   * for all of them.
+   * A call as the door may run it with others of the same moment in one statement, each under
+   * its own claims (on PostgreSQL): one message and one durable commit for all of them (for
+   * reads, when they are audited). Never on a write remembered under an Idempotency-Key.
    */
-  together?: BatchedRead;
+  together?: BatchedCall;
   /**
    * For a write: which of its rows (`r`) mean it wrote something. Only such an outcome is kept
    * under an Idempotency-Key (a refused write leaves no key behind); absent, every outcome wrote.

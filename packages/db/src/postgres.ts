@@ -23,16 +23,18 @@ import {
   statementResults,
 } from "./client";
 import type { Rows } from "./commit-batch";
+import { DEFAULT_READ_CONNECTIONS, DEFAULT_WRITE_CONNECTIONS, type LaneCall, lane } from "./lane";
 import { migratorConfig, newestCommittedMigration } from "./migrations";
 import { operationFailure } from "./operation";
-import { DEFAULT_READ_CONNECTIONS, type LaneRead, readLane } from "./read-lane";
 import * as schema from "./schema";
 
 export interface PostgresOptions extends ConnectOptions {
   /** Pool size for everything but the one-statement reads; postgres.js opens connections lazily. */
   max?: number;
-  /** Connections of the read lane (read-lane.ts): the current and versioned reads share them. */
+  /** Connections of the read lane (lane.ts): the current and versioned reads share them. */
   readConnections?: number;
+  /** Connections of the write lane (lane.ts): rotations and rollbacks share them. */
+  writeConnections?: number;
   /** How long a request may wait for a pooled connection before it is answered 503. */
   acquireTimeoutMs?: number;
   /** Connections writes may hold at once; the rest of the pool stays free for reads. */
@@ -63,10 +65,9 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
   // A read queued on a lane connection that is still connecting waits for it: no longer than a
   // request may wait for a connection (measured: a connection attempt, rarely, hung until the
   // driver's timeout while the machine was loaded, and every read queued on it with it).
-  const readers = pool(
-    options.readConnections ?? DEFAULT_READ_CONNECTIONS,
-    Math.max(1, Math.ceil(acquireTimeoutMs / 1000)),
-  );
+  const laneConnectTimeout = Math.max(1, Math.ceil(acquireTimeoutMs / 1000));
+  const readers = pool(options.readConnections ?? DEFAULT_READ_CONNECTIONS, laneConnectTimeout);
+  const rotators = pool(options.writeConnections ?? DEFAULT_WRITE_CONNECTIONS, laneConnectTimeout);
   // Readiness has its own connection: a pool filled by waiting requests must not make it hang.
   const probe = postgres(url, {
     max: 1,
@@ -119,7 +120,8 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     return settled.map((r) => [...(r as PromiseFulfilledResult<Rows>).value]);
   }
 
-  const reads = readLane(readers, acquireTimeoutMs + limits.statementTimeoutMs, options);
+  const reads = lane(readers, acquireTimeoutMs + limits.statementTimeoutMs, options);
+  const rotations = lane(rotators, acquireTimeoutMs + limits.statementTimeoutMs, options);
 
   return {
     kind: "postgres",
@@ -138,7 +140,7 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
         try {
           const rows = await reads.run({
             claims: JSON.stringify(claims),
-            operation: operation as LaneRead["operation"],
+            operation: operation as LaneCall["operation"],
           });
           return operation.interpret([rows]);
         } catch (error) {
@@ -154,6 +156,15 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
         if (operation.role === "service_role") {
           if (operation.queueKey)
             releases.push(await connectors.enter(operation.queueKey, deadline, signal));
+          // A rotation goes on the write lane, committed with the others of its moment.
+          if (operation.together && "call" in operation.body) {
+            if (signal?.aborted) throw new DatabaseUnavailableError("acquire_timeout");
+            const rows = await rotations.run({
+              claims: JSON.stringify(claims),
+              operation: operation as LaneCall["operation"],
+            });
+            return operation.interpret([rows]);
+          }
           releases.push(await writers.enter(deadline, signal));
         }
         // A client that went away before its write started gets nothing written.
@@ -219,6 +230,7 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
       await Promise.all([
         client.end({ timeout: 5 }),
         readers.end({ timeout: 5 }),
+        rotators.end({ timeout: 5 }),
         probe.end({ timeout: 1 }),
       ]);
     },

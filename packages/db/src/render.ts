@@ -184,26 +184,31 @@ export async function renderOperations(): Promise<string> {
     const { context, queries } = requestQueries(CLAIMS, operation, {});
     const selfContained = context === undefined;
     const shape = operation.together
-      ? "one statement (the function enters the request context), recording its read event; on PostgreSQL, reads of the same moment go together in one statement (the last section)"
+      ? `one statement (the function enters the request context)${operation.role === "authenticated" ? ", recording its read event" : ""}; on PostgreSQL, ${operation.role === "authenticated" ? "reads" : "rotations and rollbacks"} of the same moment go together in one statement (the last sections)`
       : selfContained
         ? "one statement, its own implicit transaction (the function enters the request context)"
         : "BEGIN; the statements below, each with its own Sync; COMMIT (one pipelined write)";
     const statements = queries.map((query, i) => statementText(query, i));
     return `-- ${route} — as ${operation.role}; ${shape}\n${statements.join("\n\n")}`;
   });
-  // Two audited reads of one moment (the current version, then version 3) in one statement.
-  const reads = ["current" as const, 3].map((version) => {
-    const read = readCredentialOperation(keyring, CONNECTOR, version, AUDIT).together;
-    if (!read) throw new Error("a read has its batched form");
-    return { claims: JSON.stringify(CLAIMS), read };
-  });
-  const together = (batch: typeof reads) => {
-    const [first] = batch;
-    if (!first) throw new Error("no reads to render");
-    return first.read.together(batch);
+  // Calls of one moment in one statement: two audited reads (the current version, then version 3),
+  // and two rotations.
+  const together = (operations: Operation<unknown>[]) => {
+    const calls = operations.map(({ together: call }) => {
+      if (!call) throw new Error("the operation has its batched form");
+      return { claims: JSON.stringify(CLAIMS), call };
+    });
+    const [first] = calls;
+    if (!first) throw new Error("nothing to render");
+    return statementText(doorQuery(first.call.together(calls), {}), 0);
   };
   sections.push(
-    `-- reads of the same moment (PostgreSQL), together — as authenticated, each read (the function enters and leaves each one's request context); one statement, its own implicit transaction (one commit for their audit events); one array element per read\n${statementText(doorQuery(together(reads), {}), 0)}`,
+    `-- reads of the same moment (PostgreSQL), together — as authenticated, each read (the function enters and leaves each one's request context); one statement, its own implicit transaction (one commit for their audit events); one array element per read\n${together(
+      ["current" as const, 3].map((version) =>
+        readCredentialOperation(keyring, CONNECTOR, version, AUDIT),
+      ),
+    )}`,
+    `-- rotations and rollbacks of the same moment (PostgreSQL), together — as service_role, each write (the function enters and leaves each one's request context), in the order of their connectors; one statement, its own implicit transaction (one commit for all of them); one array element per write\n${together([rotation, rotation])}`,
   );
   // The hand-written equivalents the bench holds the hot statements to.
   const connector = ":connector::uuid";

@@ -2,7 +2,7 @@
 import { IntegrityError, type Keyring, undecryptable } from "@vibot/crypto";
 import { type SQL, sql } from "drizzle-orm";
 import type { Transaction } from "../database";
-import { type BatchedRead, type Operation, runInTransaction } from "../operation";
+import { type BatchedCall, type Operation, runInTransaction } from "../operation";
 import { CredentialError, deletedVersion } from "./errors";
 import {
   type CredentialVersion,
@@ -126,7 +126,7 @@ interface Shared {
 }
 
 /** A current or versioned read in its batched form (sql/functions/vault_read_credentials.sql). */
-class CredentialRead implements BatchedRead {
+class CredentialRead implements BatchedCall {
   readonly key: string;
   constructor(
     readonly connectorId: string,
@@ -143,8 +143,8 @@ class CredentialRead implements BatchedRead {
    * under its own claims, in order; its implicit transaction commits all their audit events with
    * one WAL flush. Every read must share this one's key.
    */
-  together(reads: readonly { claims: string; read: BatchedRead }[]): SQL {
-    const parts = reads.map(({ claims, read }) => {
+  together(calls: readonly { claims: string; call: BatchedCall }[]): SQL {
+    const parts = calls.map(({ claims, call: read }) => {
       if (!(read instanceof CredentialRead) || read.key !== this.key)
         throw new Error("reads committed together share one keyring and audit setting");
       return { claims, read };

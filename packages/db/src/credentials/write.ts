@@ -1,8 +1,8 @@
 // Writing credentials: rotations (new versions), retention, and destruction of versions.
 import { IntegrityError, type Keyring, undecryptable } from "@vibot/crypto";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Transaction } from "../database";
-import { type Operation, runInTransaction } from "../operation";
+import { type BatchedCall, type Operation, runInTransaction } from "../operation";
 import { CredentialError, deletedVersion, refusedByGuard } from "./errors";
 import {
   type CredentialVersion,
@@ -55,6 +55,69 @@ type WrittenRow = { [K in keyof RawCredentialVersion]: RawCredentialVersion[K] |
   purgeAfter: Date | string | null;
 };
 
+/** The columns of a write's row (`vault_write_version`, and per write `vault_write_versions`). */
+const writtenColumns =
+  sql.raw(`id, company_id as "companyId", connector_id as "connectorId", version,
+  rotated_at as "rotatedAt", rotated_by as "rotatedBy",
+  current_version as "currentVersion", outcome, purge_after as "purgeAfter"`);
+
+/** What is a write's own: its arguments to `vault_write_version` but the shared ones. */
+interface OwnArguments {
+  connectorId: string;
+  secretJson: string | null;
+  sourceVersion: number | null;
+  expectedVersion: number | null;
+  rotatedBy: string;
+  stage: "current" | "pending";
+  expiresAt: string | null;
+  requestId: string | null;
+}
+
+/** What every write of one statement shares: versions kept, the keyring, the audit setting. */
+interface SharedArguments {
+  maxVersions: number;
+  activeKid: string;
+  kids: string;
+  encKeys: string;
+  macKeys: string;
+  auditReads: boolean;
+}
+
+/** A rotation or rollback in its batched form (sql/functions/vault_write_versions.sql). */
+class CredentialWrite implements BatchedCall {
+  readonly key: string;
+  constructor(
+    readonly own: OwnArguments,
+    readonly shared: SharedArguments,
+  ) {
+    this.key = `vault_write_versions\n${JSON.stringify(shared)}`;
+  }
+
+  /**
+   * Several writes in one statement, each exactly as `vault_write_version` runs it alone, under
+   * its own claims, in the order of their connectors (one lock order for every such statement);
+   * its implicit transaction commits them all with one WAL flush. Every write must share this
+   * one's key.
+   */
+  together(calls: readonly { claims: string; call: BatchedCall }[]): SQL {
+    const parts = calls.map(({ claims, call }) => {
+      if (!(call instanceof CredentialWrite) || call.key !== this.key)
+        throw new Error("writes committed together share one keyring and retention");
+      return { claims, ...call.own };
+    });
+    const { maxVersions, activeKid, kids, encKeys, macKeys, auditReads } = this.shared;
+    // One array parameter per column (a bare array would become a list of parameters).
+    const each = <T>(pick: (p: (typeof parts)[number]) => T) => sql.param(parts.map(pick));
+    return sql`select ordinal, ${writtenColumns}
+          from public.vault_write_versions(${each((p) => p.claims)}::text[],
+            ${each((p) => p.connectorId)}::uuid[], ${each((p) => p.secretJson)}::text[],
+            ${each((p) => p.sourceVersion)}::int[], ${each((p) => p.expectedVersion)}::int[],
+            ${each((p) => p.rotatedBy)}::uuid[], ${maxVersions}::int, ${each((p) => p.stage)}::text[],
+            ${each((p) => p.expiresAt)}::timestamptz[], ${activeKid}, ${kids}, ${encKeys},
+            ${macKeys}, ${each((p) => p.requestId)}::text[], ${auditReads})`;
+  }
+}
+
 /**
  * Writes the next version of the caller's connector in one call of the request door's write
  * function, as `service_role` behind the guard. It locks the connector's row (concurrent writers
@@ -75,16 +138,34 @@ function nextVersionOperation(
   const stage = input.stage ?? "current";
   const { connectorId, expectedVersion } = input;
   const { kids, encKeys, macKeys } = keyring.toParameters();
-  const secretJson = "secretJson" in source ? source.secretJson : null;
-  const sourceVersion = "sourceVersion" in source ? source.sourceVersion : null;
+  const write = new CredentialWrite(
+    {
+      connectorId,
+      secretJson: "secretJson" in source ? source.secretJson : null,
+      sourceVersion: "sourceVersion" in source ? source.sourceVersion : null,
+      expectedVersion: expectedVersion ?? null,
+      rotatedBy: input.rotatedBy,
+      stage,
+      expiresAt: input.expiresAt ?? null,
+      requestId: audit.requestId,
+    },
+    {
+      maxVersions: input.maxVersions,
+      activeKid: keyring.active.kid,
+      kids,
+      encKeys,
+      macKeys,
+      auditReads: audit.reads,
+    },
+  );
+  const { secretJson, sourceVersion } = write.own;
   return {
     role: "service_role",
     queueKey: connectorId,
+    together: write,
     body: {
       call: (claims) =>
-        sql`select id, company_id as "companyId", connector_id as "connectorId", version,
-          rotated_at as "rotatedAt", rotated_by as "rotatedBy",
-          current_version as "currentVersion", outcome, purge_after as "purgeAfter"
+        sql`select ${writtenColumns}
           from public.vault_write_version(${claims}, ${connectorId}, ${secretJson}::text,
             ${sourceVersion}::int, ${expectedVersion ?? null}::int, ${input.rotatedBy}::uuid,
             ${input.maxVersions}::int, ${stage}::text, ${input.expiresAt ?? null}::timestamptz,
