@@ -3,7 +3,7 @@
 // claims and gets its own outcome: two companies' rotations share transactions here, a refused
 // write among them writes nothing of its own and leaves its neighbours' versions written.
 import { randomUUID } from "node:crypto";
-import { writeCredentialVersionOperation } from "@vibot/db";
+import { connectPostgres, writeCredentialVersionOperation } from "@vibot/db";
 import { beforeAll, describe, expect, it } from "vitest";
 import { engine } from "./support/database";
 import type { Tenant } from "./support/fixtures";
@@ -152,5 +152,27 @@ describe("rotations committed together", () => {
       [b.connectorId],
     );
     expect(rows[0]?.n).toBe(0);
+  });
+
+  it.runIf(engine === "postgres")("logs a rotation once, as the statement it sends", async () => {
+    const logged: string[] = [];
+    const handle = connectPostgres(db.childEnv.DATABASE_URL ?? "", {
+      logger: { logQuery: (query) => logged.push(query) },
+    });
+    try {
+      const [id = ""] = await connectorsOf(a, 1);
+      await handle.run(
+        a.admin,
+        writeCredentialVersionOperation(api.keyring, {
+          connectorId: id,
+          secretJson: '{"apiKey":"logged"}',
+          rotatedBy: a.adminId,
+          maxVersions: 10,
+        }),
+      );
+    } finally {
+      await handle.close();
+    }
+    expect(logged.filter((query) => query.includes("public.vault_write_version"))).toHaveLength(1);
   });
 });

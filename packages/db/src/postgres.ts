@@ -148,23 +148,27 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
           throw unavailableFrom(failure) ?? failure;
         }
       }
-      const { context, statements } = requestQueries(claims, operation, options);
       const deadline = Date.now() + acquireTimeoutMs;
       const { signal } = runOptions;
       const releases: (() => void)[] = [];
       try {
+        if (operation.role === "service_role" && operation.together && "call" in operation.body) {
+          // A rotation needs no connection of its own either: the write lane's next one, with
+          // the rotations of its moment in one statement (one commit). Its connector's queue
+          // first, so that one statement never holds two writes of one connector.
+          if (operation.queueKey)
+            releases.push(await connectors.enter(operation.queueKey, deadline, signal));
+          if (signal?.aborted) throw new DatabaseUnavailableError("acquire_timeout");
+          const rows = await rotations.run({
+            claims: JSON.stringify(claims),
+            operation: operation as LaneCall["operation"],
+          });
+          return operation.interpret([rows]);
+        }
+        const { context, statements } = requestQueries(claims, operation, options);
         if (operation.role === "service_role") {
           if (operation.queueKey)
             releases.push(await connectors.enter(operation.queueKey, deadline, signal));
-          // A rotation goes on the write lane, committed with the others of its moment.
-          if (operation.together && "call" in operation.body) {
-            if (signal?.aborted) throw new DatabaseUnavailableError("acquire_timeout");
-            const rows = await rotations.run({
-              claims: JSON.stringify(claims),
-              operation: operation as LaneCall["operation"],
-            });
-            return operation.interpret([rows]);
-          }
           releases.push(await writers.enter(deadline, signal));
         }
         // A client that went away before its write started gets nothing written.
