@@ -32,7 +32,7 @@ describe("loadConfig", () => {
       maxVersions: 10,
       logLevel: "info",
       pgliteDataDir: join(repositoryRoot, ".data/pglite"),
-      database: { poolMax: 20, readConnections: 4, writeConnections: 4 },
+      database: { poolMax: 20, readConnections: 4, writeConnections: 2 },
     });
   });
 

@@ -18,7 +18,7 @@ LANGUAGE plpgsql
 AS $$
 DECLARE
   n integer := pg_catalog.cardinality(connectors);
-  i integer;
+  w record;
 BEGIN
   IF NOT pg_catalog.pg_has_role(current_user, 'authenticator', 'MEMBER') THEN
     RAISE EXCEPTION 'only the request door writes in batches' USING ERRCODE = 'insufficient_privilege';
@@ -30,13 +30,19 @@ BEGIN
     RAISE EXCEPTION 'one claim, connector, secret, source, expected version, actor, stage, expiry and request id per write'
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  FOR i IN SELECT u.o::integer FROM unnest(connectors) WITH ORDINALITY AS u(c, o) ORDER BY u.c, u.o
+  -- One pass over the arrays (a subscript walks a text array from its start each time).
+  FOR w IN
+    SELECT u.* FROM unnest(claims, connectors, secret_jsons, source_versions, expecteds, actors,
+      stages, expires_ats, request_ids) WITH ORDINALITY
+      AS u(claims, connector, secret_json, source_version, expected, actor, stage, expires_at,
+        request_id, ordinal)
+    ORDER BY u.connector, u.ordinal
   LOOP
-    RETURN QUERY SELECT i, w.id, w.company_id, w.connector_id, w.version, w.rotated_at,
-      w.rotated_by, w.current_version, w.outcome, w.purge_after
-      FROM public.vault_write_version(claims[i], connectors[i], secret_jsons[i],
-        source_versions[i], expecteds[i], actors[i], max_versions, stages[i], expires_ats[i],
-        active_kid, kids, enc_keys, mac_keys, request_ids[i], audit_reads) w;
+    RETURN QUERY SELECT w.ordinal::integer, v.id, v.company_id, v.connector_id, v.version,
+      v.rotated_at, v.rotated_by, v.current_version, v.outcome, v.purge_after
+      FROM public.vault_write_version(w.claims, w.connector, w.secret_json, w.source_version,
+        w.expected, w.actor, max_versions, w.stage, w.expires_at, active_kid, kids, enc_keys,
+        mac_keys, w.request_id, audit_reads) v;
     PERFORM pg_catalog.set_config('role', 'none', true),
       pg_catalog.set_config('request.jwt.claims', '', true);
   END LOOP;

@@ -14,7 +14,7 @@ import type { Operation } from "./operation";
 export const DEFAULT_READ_CONNECTIONS = 4;
 
 /** The write lane's size unless configured (measured on a 2-core machine: see BENCHMARKS.md). */
-export const DEFAULT_WRITE_CONNECTIONS = 4;
+export const DEFAULT_WRITE_CONNECTIONS = 2;
 
 /** A call on a lane: a one-statement operation (`body.call`) and its caller's claims as JSON. */
 export interface LaneCall {
