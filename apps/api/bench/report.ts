@@ -80,6 +80,22 @@ const WHERE_TIME_GOES = `## Where the time goes
   27 µs each, two events 27 µs each, the (since removed) notify trigger 11 µs twice, encryption 20 µs, and
   four foreign-key checks with their row locks in its own statements. Under 8 clients the
   database spends 700-900 µs of CPU per rotation (locks, wake-ups, WAL, vacuum).
+- **The write lane.** Rotations took a pooled connection each (up to half the pool of 20), one
+  transaction and one WAL flush each. They now share a lane of their own
+  (\`DATABASE_WRITE_CONNECTIONS\`, 2), and those of one moment go in one statement
+  (\`vault_write_versions\`, each under its own claims, in the order of their connectors): in one
+  quick run of this bench before and after, 477 against 1,370 rotations a second, database CPU
+  2,369 against 958 µs a rotation, and the ledger's share fell (0.75x against 0.94x with and
+  without its writes). Lane size, alternating rounds of rotations across connectors: 2
+  connections 1,437 and 1,264 req/s against 4 connections 1,354 and 1,216, and 1 connection
+  1,089. With \`track_functions\` during that load, per rotation: the write function 530 µs in
+  all (249 of its own statements), the recorder 103 µs an event (62 of them the insert), the
+  guard trigger 58 µs a row, \`pgp_sym_encrypt\` 37 µs, the claim readers called 9 times (5 µs
+  each, mostly the subtransaction of \`request_jwt_claims\`'s exception block, which keeps
+  malformed claims from being an error), the batch function's own loop 32 µs (walking its arrays
+  by subscript; now one \`unnest\`); the sequencer 51 µs an event, each chained by a non-HOT
+  UPDATE. An insert-only chain table (the sequencer inserting chain rows, events never updated)
+  would save most of that and has not been built.
 - **The API's side of a write**: hono's body limit asked the adapter for the request's body stream,
   which built the full Request object and turned off the adapter's direct read of the body; the
   limit is now decided from a declared Content-Length. API CPU per rotation fell from 430-610 to
@@ -101,8 +117,7 @@ const WHERE_TIME_GOES = `## Where the time goes
   Reads now share 4 connections of their own (\`DATABASE_READ_CONNECTIONS\`), on which postgres.js
   pipelines them. In alternating rounds: the unaudited read served 7.0k req/s on the lane against
   4.3k on 20 connections (p99 10.5 against 51 ms; database CPU 81 against 211 µs a read), the
-  audited read 4.5k against 4.1k. Writes keep the pool (rotations ran 5-10% slower with the pool
-  at 8 than at 20). The floor keeps the pool's 20 connections (8.2k req/s at 4 against 9.3k at
+  audited read 4.5k against 4.1k. The floor keeps the pool's 20 connections (8.2k req/s at 4 against 9.3k at
   20 in one run), so the lane does not lower it.
 - **What the lifecycle costs a read.** The current read now finds its version by the connector's
   \`current_version\` pointer, joins the version's lifecycle row (its expiry) and passes the
