@@ -246,7 +246,10 @@ export async function runPgbench(
   const readScript = script(read, probeRead, readConnectorAt, READ_CONNECTORS);
   const quietReadScript = script(quietRead, probeRead, readConnectorAt, READ_CONNECTORS);
   const readBatchScript = batchScript(batch, probeRead, readConnectorAt, READ_CONNECTORS);
-  const rotationScript = script(rotation, probeRotate, rotateAt, ROTATE_CONNECTORS);
+  // A rotation as the write lane sends it alone: the batched statement of one write.
+  const rotationStatement = rotation.find((s) => s.query.includes("vault_write_versions("));
+  if (!rotationStatement) throw new Error("the door sent no rotation on the write lane");
+  const rotationScript = batchScript(rotationStatement, probeRotate, rotateAt, ROTATE_CONNECTORS);
   await writeFile(files.read, readScript.text);
   await writeFile(files.quietRead, quietReadScript.text);
   await writeFile(files.rotation, rotationScript.text);

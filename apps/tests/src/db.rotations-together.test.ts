@@ -175,4 +175,22 @@ describe("rotations committed together", () => {
     }
     expect(logged.filter((query) => query.includes("public.vault_write_version"))).toHaveLength(1);
   });
+
+  it.runIf(engine === "postgres")(
+    "writes the others of its moment while one connector is locked elsewhere, and that one once the lock goes",
+    async () => {
+      const prefix = `locked-${randomUUID()}-`;
+      const [locked = "", ...others] = await connectorsOf(a, 6);
+      let lockedWrite: Promise<unknown> = Promise.resolve();
+      // Another transaction holds the connector's row until the others have answered.
+      const outcomes = await db.transaction(async (query) => {
+        await query("select id from integration_connectors where id = $1 for update", [locked]);
+        lockedWrite = rotate(a, a.admin, locked, `${prefix}locked`);
+        return Promise.allSettled(others.map((id, i) => rotate(a, a.admin, id, `${prefix}${i}`)));
+      });
+      for (const outcome of outcomes)
+        expect(outcome).toMatchObject({ status: "fulfilled", value: { version: 1 } });
+      await expect(lockedWrite).resolves.toMatchObject({ connectorId: locked, version: 1 });
+    },
+  );
 });

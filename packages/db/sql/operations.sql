@@ -152,7 +152,7 @@ select connector_id as "askedFor", id, company_id as "companyId",
             array(select jsonb_array_elements_text($2::text::jsonb)::uuid),
             $3::text, $4, $5, $6, $7::text, $8);
 
--- POST …/credentials (rotate) — as service_role; one statement (the function enters the request context); on PostgreSQL, rotations and rollbacks of the same moment go together in one statement (the last sections)
+-- POST …/credentials (rotate) — as service_role; one statement (the function enters the request context), as PGlite sends it, and on PostgreSQL when the write's connector was locked elsewhere or it is remembered under an Idempotency-Key; else PostgreSQL's write lane sends it in its batched form, alone or with the writes of its moment (the last sections)
 -- statement 1
 --   $1: the request's verified JWT claims (JSON)
 --   $2: connector id
@@ -178,7 +178,7 @@ select id, company_id as "companyId", connector_id as "connectorId", version,
             $10, $11, $12, $13, $14::text,
             $15);
 
--- POST …/credentials/rollback — as service_role; one statement (the function enters the request context); on PostgreSQL, rotations and rollbacks of the same moment go together in one statement (the last sections)
+-- POST …/credentials/rollback — as service_role; one statement (the function enters the request context), as PGlite sends it, and on PostgreSQL when the write's connector was locked elsewhere or it is remembered under an Idempotency-Key; else PostgreSQL's write lane sends it in its batched form, alone or with the writes of its moment (the last sections)
 -- statement 1
 --   $1: the request's verified JWT claims (JSON)
 --   $2: connector id

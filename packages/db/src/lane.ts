@@ -40,12 +40,14 @@ export function lane(connections: Sql, deadlineMs: number, options: ConnectOptio
     if (!first) return [];
     if (calls.length > 1 && !calls.every((c) => c.operation.together?.key === shared?.key))
       return (await Promise.all(calls.map((c) => send([c])))).flat();
-    const statement =
-      calls.length === 1 || !shared
-        ? first.operation.body.call(sql`${first.claims}`)
-        : shared.together(
-            calls.map((c) => ({ claims: c.claims, call: c.operation.together ?? shared })),
-          );
+    // A call that its batched form may skip (a write whose connector is locked elsewhere) goes
+    // in that form even alone: on the lane nothing waits for a lock.
+    const alone = !shared || (calls.length === 1 && !shared.skipped);
+    const statement = alone
+      ? first.operation.body.call(sql`${first.claims}`)
+      : shared.together(
+          calls.map((c) => ({ claims: c.claims, call: c.operation.together ?? shared })),
+        );
     const { sql: text, params } = doorQuery(statement, options);
     const rows = [
       ...(await withDeadline(
@@ -54,7 +56,7 @@ export function lane(connections: Sql, deadlineMs: number, options: ConnectOptio
         () => new DatabaseUnavailableError("acquire_timeout"),
       )),
     ];
-    if (calls.length === 1) return [rows];
+    if (alone) return [rows];
     const answers: Rows[] = calls.map(() => []);
     for (const { ordinal, ...row } of rows) answers[Number(ordinal) - 1]?.push(row);
     return answers;

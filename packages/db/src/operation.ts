@@ -19,6 +19,12 @@ export interface BatchedCall {
    * its own claims; every row carries `ordinal`, the 1-based position of the call it answers.
    */
   together(calls: readonly { claims: string; call: BatchedCall }[]): SQL;
+  /**
+   * Whether a call's rows from the shared statement say it did not run there (a write whose
+   * connector another transaction had locked): the door then sends it again alone, where it may
+   * wait for the lock without holding up the others.
+   */
+  skipped?(rows: readonly Record<string, unknown>[]): boolean;
 }
 
 export interface Operation<T> {

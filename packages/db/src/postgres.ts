@@ -163,14 +163,12 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
             claims: JSON.stringify(claims),
             operation: operation as LaneCall["operation"],
           });
-          return operation.interpret([rows]);
-        }
+          // Its connector was locked elsewhere: it waits for the lock alone, on the pool.
+          if (!operation.together.skipped?.(rows)) return operation.interpret([rows]);
+        } else if (operation.role === "service_role" && operation.queueKey)
+          releases.push(await connectors.enter(operation.queueKey, deadline, signal));
         const { context, statements } = requestQueries(claims, operation, options);
-        if (operation.role === "service_role") {
-          if (operation.queueKey)
-            releases.push(await connectors.enter(operation.queueKey, deadline, signal));
-          releases.push(await writers.enter(deadline, signal));
-        }
+        if (operation.role === "service_role") releases.push(await writers.enter(deadline, signal));
         // A client that went away before its write started gets nothing written.
         if (signal?.aborted) throw new DatabaseUnavailableError("acquire_timeout");
         // Writes take a connection by a deadline, so that none is sent after its request gave up.

@@ -184,7 +184,9 @@ export async function renderOperations(): Promise<string> {
     const { context, queries } = requestQueries(CLAIMS, operation, {});
     const selfContained = context === undefined;
     const shape = operation.together
-      ? `one statement (the function enters the request context)${operation.role === "authenticated" ? ", recording its read event" : ""}; on PostgreSQL, ${operation.role === "authenticated" ? "reads" : "rotations and rollbacks"} of the same moment go together in one statement (the last sections)`
+      ? operation.role === "authenticated"
+        ? "one statement (the function enters the request context), recording its read event; on PostgreSQL, reads of the same moment go together in one statement (the last sections)"
+        : "one statement (the function enters the request context), as PGlite sends it, and on PostgreSQL when the write's connector was locked elsewhere or it is remembered under an Idempotency-Key; else PostgreSQL's write lane sends it in its batched form, alone or with the writes of its moment (the last sections)"
       : selfContained
         ? "one statement, its own implicit transaction (the function enters the request context)"
         : "BEGIN; the statements below, each with its own Sync; COMMIT (one pipelined write)";

@@ -8,13 +8,15 @@
 -- its lifecycle row. Past `max_versions` the oldest go, never the current, pending or previous.
 -- Events, through the recorder: rotate, rollback or stage (and the rollback source's read),
 -- destroy for each version pruned, integrity_failure for a source that fails verification.
--- `outcome`: written, connector_not_found, version_not_found, deleted (the rollback source is;
+-- `outcome`: written, busy, connector_not_found, version_not_found, deleted (the rollback source is;
 -- purge_after says until when), expiry_not_future, unknown_key, checksum_mismatch, undecryptable
--- or version_conflict (nothing written but the failure's event).
+-- or version_conflict (nothing written but the failure's event). With `wait_for_lock` false (a
+-- write among others in one statement), a connector locked by another transaction is not waited
+-- for: `busy`, nothing written, and the door sends that write again alone.
 CREATE OR REPLACE FUNCTION public.vault_write_version(claims text, connector uuid,
   secret_json text, source_version integer, expected integer, actor uuid, max_versions integer,
   stage text, expires_at timestamptz, active_kid text, kids text, enc_keys text, mac_keys text,
-  request_id text, audit_reads boolean)
+  request_id text, audit_reads boolean, wait_for_lock boolean DEFAULT true)
 RETURNS TABLE (id uuid, company_id uuid, connector_id uuid, version integer,
   rotated_at timestamptz, rotated_by uuid, current_version integer, outcome text,
   purge_after timestamptz)
@@ -40,11 +42,20 @@ BEGIN
   END IF;
   -- Load-bearing for isolation: service_role bypasses RLS; this keeps the lock, and so the
   -- write, on the caller's own connector (tested: cross-company 404 on every route).
-  SELECT ic.* INTO pointers FROM public.integration_connectors ic
-  WHERE ic.id = connector AND ic.company_id = (SELECT public.current_company_id())
-  FOR UPDATE;
+  IF wait_for_lock THEN
+    SELECT ic.* INTO pointers FROM public.integration_connectors ic
+    WHERE ic.id = connector AND ic.company_id = (SELECT public.current_company_id())
+    FOR UPDATE;
+  ELSE
+    SELECT ic.* INTO pointers FROM public.integration_connectors ic
+    WHERE ic.id = connector AND ic.company_id = (SELECT public.current_company_id())
+    FOR UPDATE SKIP LOCKED;
+  END IF;
   IF NOT FOUND THEN
-    outcome := 'connector_not_found';
+    outcome := CASE WHEN NOT wait_for_lock AND EXISTS (
+        SELECT 1 FROM public.integration_connectors ic
+        WHERE ic.id = connector AND ic.company_id = (SELECT public.current_company_id()))
+      THEN 'busy' ELSE 'connector_not_found' END;
     RETURN NEXT;
     RETURN;
   END IF;

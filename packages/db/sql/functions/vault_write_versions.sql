@@ -3,7 +3,9 @@
 -- alone, under its own claims: between two writes the login takes back its own role and clears
 -- the claims, so a write whose context did not take acts for no company at all. Writes go in the
 -- order of their connectors' ids, so that two such statements lock connectors in one order and
--- never deadlock; row `ordinal` answers write `ordinal` (its position in the arrays). Only the
+-- never deadlock; none waits for a connector locked by another transaction (its outcome is
+-- `busy`, and the door sends it again alone, so that a lock held elsewhere never holds up the
+-- others); row `ordinal` answers write `ordinal` (its position in the arrays). Only the
 -- request door's login may call it: a caller already in a request role is refused, since clearing
 -- the role between writes would hand it the login's right to enter any claims.
 CREATE OR REPLACE FUNCTION public.vault_write_versions(claims text[], connectors uuid[],
@@ -41,7 +43,7 @@ BEGIN
       v.rotated_at, v.rotated_by, v.current_version, v.outcome, v.purge_after
       FROM public.vault_write_version(w.claims, w.connector, w.secret_json, w.source_version,
         w.expected, w.actor, max_versions, w.stage, w.expires_at, active_kid, kids, enc_keys,
-        mac_keys, w.request_id, audit_reads) v;
+        mac_keys, w.request_id, audit_reads, false) v;
     PERFORM pg_catalog.set_config('role', 'none', true),
       pg_catalog.set_config('request.jwt.claims', '', true);
   END LOOP;

@@ -1,6 +1,7 @@
 // Writing credentials: rotations (new versions), retention, and destruction of versions.
 import { IntegrityError, type Keyring, undecryptable } from "@vibot/crypto";
 import { type SQL, sql } from "drizzle-orm";
+import { DatabaseUnavailableError } from "../availability";
 import type { Transaction } from "../database";
 import { type BatchedCall, type Operation, runInTransaction } from "../operation";
 import { CredentialError, deletedVersion, refusedByGuard } from "./errors";
@@ -40,6 +41,7 @@ export interface RollbackVersion extends Omit<NewVersion, "secretJson"> {
 /** What `public.vault_write_version` reports (sql/functions/vault_write_version.sql). */
 type Outcome =
   | "written"
+  | "busy"
   | "connector_not_found"
   | "version_not_found"
   | "deleted"
@@ -99,6 +101,11 @@ class CredentialWrite implements BatchedCall {
    * its implicit transaction commits them all with one WAL flush. Every write must share this
    * one's key.
    */
+  /** In a batch, a write does not wait for a connector locked elsewhere: `busy`, not written. */
+  skipped(rows: readonly Record<string, unknown>[]): boolean {
+    return rows[0]?.outcome === "busy";
+  }
+
   together(calls: readonly { claims: string; call: BatchedCall }[]): SQL {
     const parts = calls.map(({ claims, call }) => {
       if (!(call instanceof CredentialWrite) || call.key !== this.key)
@@ -178,6 +185,9 @@ function nextVersionOperation(
       switch (row?.outcome) {
         case "written":
           return { ...toCredentialVersion(row as RawCredentialVersion), stage };
+        case "busy":
+          // Only in a batch, which the door sends again alone (it waits for the lock there).
+          throw new DatabaseUnavailableError("lock_timeout");
         case "version_not_found":
           throw new CredentialError("not_found", "credential version not found");
         case "deleted":
