@@ -181,7 +181,8 @@ the median round reported; API and database (every PostgreSQL server process) CP
 /proc (utime + stime over completed requests);
 request errors across the run: ${report.errors}. The floor and the read with read auditing on and off run
 in alternating rounds, as do rotations with and without the ledger's writes (each round after its
-own warm-up), so that each ratio compares rounds of the same minutes. pgbench: \`-M prepared\`, 8 clients, ${pgbench} s each, the
+own warm-up), so that each ratio compares rounds of the same minutes. The rotations and the
+client's step start once the sequencer has chained the events of the steps before them. pgbench: \`-M prepared\`, 8 clients, ${pgbench} s each, the
 messages the API sends for a request, in the API's shape.
 
 ${table}

@@ -27,6 +27,7 @@ import {
   fillEventsTo,
   fillTo,
   HOT_CONNECTOR,
+  ledgerChained,
   READ_CONNECTORS,
   ROTATE_CONNECTORS,
   readConnector,
@@ -189,6 +190,8 @@ const batchOf = (n: number): RequestShape => ({
 });
 const batch10 = await load(batchOf(10));
 const batch100 = await load(batchOf(100));
+log("waiting for the sequencer to chain the batch reads' events …");
+const backlog = await ledgerChained(handle.db);
 log(
   "rotations across distinct connectors, with and without the ledger's writes, in alternating rounds …",
 );
@@ -225,6 +228,7 @@ const [hotState] = await queryRows<{ counter: number; kept: number; newest: numb
       (select max(version) from connector_credentials where connector_id = ${HOT_CONNECTOR}) as newest
     from integration_connectors where id = ${HOT_CONNECTOR}`,
 );
+await ledgerChained(handle.db);
 log("client: cached getCurrent and invalidation by the change feed …");
 const client = await measureClient(server.url, token, readConnector(1), {
   seconds: quick ? 1 : 3,
@@ -378,6 +382,10 @@ const rows: Row[] = [
       ...(size === 100 ? { bar: "<= 0.30x", met: perCredential / single <= 0.3 } : {}),
     };
   }),
+  {
+    name: "audit sequencer: the backlog the batch reads left, chained before the rotations",
+    figures: `${backlog.backlog.toLocaleString("en")} events in ${backlog.seconds.toFixed(1)} s (${Math.round(backlog.backlog / Math.max(backlog.seconds, 0.001)).toLocaleString("en")} events/s)`,
+  },
   {
     name: `client: rotation by another client to a subscribed cache (${client.rotations} rotations)`,
     figures: `p50 ${client.invalidationP50Ms.toFixed(1)} ms, p99 ${client.invalidationP99Ms.toFixed(1)} ms`,
