@@ -119,6 +119,22 @@ const WHERE_TIME_GOES = `## Where the time goes
   4.3k on 20 connections (p99 10.5 against 51 ms; database CPU 81 against 211 µs a read), the
   audited read 4.5k against 4.1k. The floor keeps the pool's 20 connections (8.2k req/s at 4 against 9.3k at
   20 in one run), so the lane does not lower it.
+- **PGlite parses each statement once.** The embedded driver sent every statement as an unnamed
+  Parse, so the engine parsed and planned it on every request. It now names each statement text
+  the first time and afterwards only binds and executes it. In process, 3,000 current reads a
+  round, two runs each: 0.44-0.52 against 0.57-0.63 ms a read unaudited, 0.60-0.64 against
+  0.76-0.81 ms audited. Committing PGlite's reads of one moment in one statement, as on
+  PostgreSQL, was slower there (1.0-1.2 against 0.88 ms a read), so it sends one request at a time.
+- **A backlog of read events slows what follows.** The batch read of 100 records 100 events a
+  request; the sequencer was still chaining them while the next step's rotations ran, and each
+  run's rotation figures carried part of that cost. The bench now waits for the chain before the
+  rotations and before the client's step, and reports the backlog: the sequencer chained it at
+  about 5,000 events a second with nothing else running. Rotations on a fresh database, in
+  alternating rounds on the same minutes, ran at 1,600-2,000 req/s with 480-500 µs of database
+  CPU each, against 1,000-1,300 req/s and 1,200-1,400 µs in the full runs after the read steps.
+  The difference is the state those steps leave (a ledger of millions of events, each chained by
+  an UPDATE whose old row vacuum must clear), not the write's own statements; it is not yet
+  broken down further.
 - **What the lifecycle costs a read.** The current read now finds its version by the connector's
   \`current_version\` pointer, joins the version's lifecycle row (its expiry) and passes the
   restrictive policy that hides deleted versions; each of those tables is under RLS, whose claim
