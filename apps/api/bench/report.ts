@@ -125,16 +125,19 @@ const WHERE_TIME_GOES = `## Where the time goes
   round, two runs each: 0.44-0.52 against 0.57-0.63 ms a read unaudited, 0.60-0.64 against
   0.76-0.81 ms audited. Committing PGlite's reads of one moment in one statement, as on
   PostgreSQL, was slower there (1.0-1.2 against 0.88 ms a read), so it sends one request at a time.
-- **A backlog of read events slows what follows.** The batch read of 100 records 100 events a
-  request; the sequencer was still chaining them while the next step's rotations ran, and each
-  run's rotation figures carried part of that cost. The bench now waits for the chain before the
-  rotations and before the client's step, and reports the backlog: the sequencer chained it at
-  about 5,000 events a second with nothing else running. Rotations on a fresh database, in
-  alternating rounds on the same minutes, ran at 1,600-2,000 req/s with 480-500 µs of database
-  CPU each, against 1,000-1,300 req/s and 1,200-1,400 µs in the full runs after the read steps.
-  The difference is the state those steps leave (a ledger of millions of events, each chained by
-  an UPDATE whose old row vacuum must clear), not the write's own statements; it is not yet
-  broken down further.
+- **The ledger's share of a rotation.** The batch read of 100 records 100 events a request, and
+  the sequencer was still chaining them during the next step's rotations; the bench now waits for
+  the chain first and reports that backlog. On a database where 3 million batch-read events had
+  just been chained, rotations with and without the recorder's writes in alternating rounds ran
+  at 1,611 against 2,192 req/s (0.73x), database CPU 723 against 393 µs a rotation: about 330 µs
+  for its two events (its own and the pruned version's destroy), the recorder's checks and insert
+  about 100 µs each and the sequencer's chaining about 50 µs each (\`track_functions\`, above). The
+  full runs' ratio has ranged 0.61-0.92x, and their rotations ran at half that rate with twice the
+  database CPU (900-1,100 req/s, 1,200-1,500 µs); which of the earlier steps' leftovers costs
+  that has not been found (not the ledger's size, nor its backlog). Reaching 0.9x needs about two
+  thirds of the events' cost cut: an insert-only chain table instead of an UPDATE per chained
+  event, and a recorder that does not re-derive what the write function has already checked.
+  Neither is built.
 - **What the lifecycle costs a read.** The current read now finds its version by the connector's
   \`current_version\` pointer, joins the version's lifecycle row (its expiry) and passes the
   restrictive policy that hides deleted versions; each of those tables is under RLS, whose claim
