@@ -1,7 +1,8 @@
-// The read lane (PostgreSQL): the one-statement reads of an API process share its few
-// DATABASE_READ_CONNECTIONS server connections, pipelined by postgres.js, however many arrive at
-// once; the rest of the pool is left to writes. Each connection is a server process competing
-// for the database's cores, so the lane bounds them.
+// The lanes (PostgreSQL): the one-statement reads of an API process share its few
+// DATABASE_READ_CONNECTIONS server connections, and its rotations its DATABASE_WRITE_CONNECTIONS,
+// pipelined by postgres.js, however many arrive at once; the pool is left to other work. Each
+// connection is a server process competing for the database's cores, so the lanes bound them.
+import { randomUUID } from "node:crypto";
 import {
   connectPostgres,
   readCredentialOperation,
@@ -14,7 +15,7 @@ import { testKeyring } from "./support/keys";
 
 const APPLICATION = "vibot_read_lane_test";
 
-describe.runIf(engine === "postgres")("the read lane", () => {
+describe.runIf(engine === "postgres")("the lanes", () => {
   let db: TestDatabase;
   let tenant: Tenant;
 
@@ -68,6 +69,42 @@ describe.runIf(engine === "postgres")("the read lane", () => {
         "select 1 from connector_credential_events where request_id like 'lane-false-%'",
       );
       expect(unaudited).toHaveLength(0);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it("writes 40 concurrent rotations of 40 connectors on its one write connection of a pool of ten", async () => {
+    const keyring = await testKeyring();
+    const url = new URL(db.childEnv.DATABASE_URL ?? "");
+    url.searchParams.set("application_name", `${APPLICATION}_writes`);
+    const handle = connectPostgres(url.toString(), { max: 10, writeConnections: 1 });
+    const connectors = Array.from({ length: 40 }, () => randomUUID());
+    for (const id of connectors)
+      await db.query(
+        "insert into integration_connectors (id, company_id, name, provider) values ($1, $2, 'c', 'p')",
+        [id, tenant.companyId],
+      );
+    try {
+      const written = await Promise.all(
+        connectors.map((connectorId) =>
+          handle.run(
+            tenant.admin,
+            writeCredentialVersionOperation(keyring, {
+              connectorId,
+              secretJson: '{"apiKey":"written"}',
+              rotatedBy: tenant.adminId,
+              maxVersions: 10,
+            }),
+          ),
+        ),
+      );
+      expect(written.map((w) => w.version)).toEqual(connectors.map(() => 1));
+      const [row] = await db.query<{ connections: number }>(
+        "select count(*)::int as connections from pg_stat_activity where application_name = $1",
+        [`${APPLICATION}_writes`],
+      );
+      expect(row?.connections).toBe(1);
     } finally {
       await handle.close();
     }
