@@ -152,12 +152,13 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
       const { signal } = runOptions;
       const releases: (() => void)[] = [];
       try {
+        // Writes of one connector wait for each other in the process (so one statement of the
+        // write lane never holds two of them, and a hot connector holds one pooled connection).
+        if (operation.role === "service_role" && operation.queueKey)
+          releases.push(await connectors.enter(operation.queueKey, deadline, signal));
         if (operation.role === "service_role" && operation.together && "call" in operation.body) {
           // A rotation needs no connection of its own either: the write lane's next one, with
-          // the rotations of its moment in one statement (one commit). Its connector's queue
-          // first, so that one statement never holds two writes of one connector.
-          if (operation.queueKey)
-            releases.push(await connectors.enter(operation.queueKey, deadline, signal));
+          // the rotations of its moment in one statement (one commit).
           if (signal?.aborted) throw new DatabaseUnavailableError("acquire_timeout");
           const rows = await rotations.run({
             claims: JSON.stringify(claims),
@@ -165,8 +166,7 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
           });
           // Its connector was locked elsewhere: it waits for the lock alone, on the pool.
           if (!operation.together.skipped?.(rows)) return operation.interpret([rows]);
-        } else if (operation.role === "service_role" && operation.queueKey)
-          releases.push(await connectors.enter(operation.queueKey, deadline, signal));
+        }
         const { context, statements } = requestQueries(claims, operation, options);
         if (operation.role === "service_role") releases.push(await writers.enter(deadline, signal));
         // A client that went away before its write started gets nothing written.

@@ -95,17 +95,30 @@ class CredentialWrite implements BatchedCall {
     this.key = `vault_write_versions\n${JSON.stringify(shared)}`;
   }
 
+  /** The write alone: one call of `vault_write_version`, which waits for its connector's lock. */
+  alone(claims: SQL): SQL {
+    const { connectorId, secretJson, sourceVersion, expectedVersion, rotatedBy } = this.own;
+    const { stage, expiresAt, requestId } = this.own;
+    const { maxVersions, activeKid, kids, encKeys, macKeys, auditReads } = this.shared;
+    return sql`select ${writtenColumns}
+          from public.vault_write_version(${claims}, ${connectorId}, ${secretJson}::text,
+            ${sourceVersion}::int, ${expectedVersion}::int, ${rotatedBy}::uuid,
+            ${maxVersions}::int, ${stage}::text, ${expiresAt}::timestamptz,
+            ${activeKid}, ${kids}, ${encKeys}, ${macKeys}, ${requestId}::text,
+            ${auditReads})`;
+  }
+
+  /** In a batch, a write does not wait for a connector locked elsewhere: `busy`, not written. */
+  skipped(rows: readonly Record<string, unknown>[]): boolean {
+    return rows[0]?.outcome === "busy";
+  }
+
   /**
    * Several writes in one statement, each exactly as `vault_write_version` runs it alone, under
    * its own claims, in the order of their connectors (one lock order for every such statement);
    * its implicit transaction commits them all with one WAL flush. Every write must share this
    * one's key.
    */
-  /** In a batch, a write does not wait for a connector locked elsewhere: `busy`, not written. */
-  skipped(rows: readonly Record<string, unknown>[]): boolean {
-    return rows[0]?.outcome === "busy";
-  }
-
   together(calls: readonly { claims: string; call: BatchedCall }[]): SQL {
     const parts = calls.map(({ claims, call }) => {
       if (!(call instanceof CredentialWrite) || call.key !== this.key)
@@ -165,20 +178,11 @@ function nextVersionOperation(
       auditReads: audit.reads,
     },
   );
-  const { secretJson, sourceVersion } = write.own;
   return {
     role: "service_role",
     queueKey: connectorId,
     together: write,
-    body: {
-      call: (claims) =>
-        sql`select ${writtenColumns}
-          from public.vault_write_version(${claims}, ${connectorId}, ${secretJson}::text,
-            ${sourceVersion}::int, ${expectedVersion ?? null}::int, ${input.rotatedBy}::uuid,
-            ${input.maxVersions}::int, ${stage}::text, ${input.expiresAt ?? null}::timestamptz,
-            ${keyring.active.kid}, ${kids}, ${encKeys}, ${macKeys}, ${audit.requestId}::text,
-            ${audit.reads})`,
-    },
+    body: { call: (claims) => write.alone(claims) },
     written: sql`r.outcome = 'written'`,
     interpret([rows = []]) {
       const [row] = rows as unknown as WrittenRow[];
