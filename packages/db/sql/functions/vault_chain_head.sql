@@ -4,7 +4,8 @@
 -- head sealed under a data key (before the ledger had keys of its own) is taken as it is: the
 -- ledger key cannot check it, and `pnpm verify-integrity` does with the data keyring. A head that
 -- does not verify (only a superuser could have made one) stops the chain until an operator
--- restores or prunes it.
+-- restores or prunes it. The head and the position before it are found by statements planned at
+-- each call (EXECUTE), for the ledger's size now (docs/ARCHITECTURE.md, "The sequencer's plans").
 CREATE OR REPLACE FUNCTION public.vault_chain_head(kids text, keys text, OUT seq bigint,
   OUT mac text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -16,10 +17,10 @@ DECLARE
   head_key bytea;
   head_kid text;
 BEGIN
-  SELECT * INTO head FROM public.connector_credential_events c
-  WHERE c.chain_seq IS NOT NULL ORDER BY c.chain_seq DESC LIMIT 1;
-  IF NOT FOUND THEN
-    -- Nothing chained: start at position 1, or after the last prune if it took every event.
+  EXECUTE 'SELECT * FROM public.connector_credential_events c
+  WHERE c.chain_seq IS NOT NULL ORDER BY c.chain_seq DESC LIMIT 1' INTO head;
+  IF head.id IS NULL THEN
+    -- Nothing chained (EXECUTE leaves FOUND as it was): start at position 1, or after the last prune if it took every event.
     SELECT p.through_seq, p.chain_mac INTO seq, mac FROM public.ledger_prunes p
     ORDER BY p.through_seq DESC LIMIT 1;
     seq := coalesce(seq, 0);
@@ -35,8 +36,8 @@ BEGIN
   END IF;
   head_kid := pg_catalog.split_part(head.chain_mac, ':', 2);
   SELECT k.key INTO head_key FROM public.vault_ledger_keys(kids, keys) k WHERE k.kid = head_kid;
-  SELECT c.chain_mac INTO prev FROM public.connector_credential_events c
-  WHERE c.chain_seq = head.chain_seq - 1;
+  EXECUTE 'SELECT c.chain_mac FROM public.connector_credential_events c WHERE c.chain_seq = $1'
+    INTO prev USING head.chain_seq - 1;
   IF prev IS NULL THEN
     SELECT p.chain_mac INTO prev FROM public.ledger_prunes p WHERE p.through_seq = head.chain_seq - 1;
   END IF;
