@@ -142,6 +142,21 @@ describe("isolation and append-only", () => {
     );
   });
 
+  it("refuses, even to the owner, a chaining update that also changes what the event says", async () => {
+    const [event] = await db.query<{ id: string }>(
+      `insert into connector_credential_events (company_id, action, detail)
+      values ($1, 'expiring', '2027-01-01T00:00:00Z') returning id::text`,
+      [a.companyId],
+    );
+    const chainAndChange = (column: string, value: string) =>
+      db.query(
+        `update connector_credential_events set chain_seq = -1, chain_mac = 'x', ${column} = $2 where id = $1`,
+        [event?.id, value],
+      );
+    expect(await sqlState(chainAndChange("detail", "2099-01-01T00:00:00Z"))).toBe("42501");
+    expect(await sqlState(chainAndChange("request_id", "forged"))).toBe("42501");
+  });
+
   it("goes with its company", async () => {
     const company = randomUUID();
     await db.query("insert into companies (id) values ($1)", [company]);

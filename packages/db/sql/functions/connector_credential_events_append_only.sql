@@ -8,9 +8,9 @@ BEGIN
   IF OLD.chain_seq IS NULL AND NEW.chain_seq IS NOT NULL
      AND (OLD.seal IS NULL OR NEW.seal = OLD.seal)
      AND (NEW.id, NEW.company_id, NEW.connector_id, NEW.credential_id, NEW.version, NEW.action,
-          NEW.actor, NEW.request_id, NEW.occurred_at)
+          NEW.actor, NEW.request_id, NEW.occurred_at, NEW.detail)
      IS NOT DISTINCT FROM (OLD.id, OLD.company_id, OLD.connector_id, OLD.credential_id, OLD.version,
-          OLD.action, OLD.actor, OLD.request_id, OLD.occurred_at) THEN
+          OLD.action, OLD.actor, OLD.request_id, OLD.occurred_at, OLD.detail) THEN
     RETURN NEW;
   END IF;
   RAISE EXCEPTION 'audit events are append-only' USING ERRCODE = 'insufficient_privilege';
