@@ -125,19 +125,39 @@ const WHERE_TIME_GOES = `## Where the time goes
   round, two runs each: 0.44-0.52 against 0.57-0.63 ms a read unaudited, 0.60-0.64 against
   0.76-0.81 ms audited. Committing PGlite's reads of one moment in one statement, as on
   PostgreSQL, was slower there (1.0-1.2 against 0.88 ms a read), so it sends one request at a time.
-- **The ledger's share of a rotation.** The batch read of 100 records 100 events a request, and
-  the sequencer was still chaining them during the next step's rotations; the bench now waits for
-  the chain first and reports that backlog. On a database where 3 million batch-read events had
-  just been chained, rotations with and without the recorder's writes in alternating rounds ran
-  at 1,611 against 2,192 req/s (0.73x), database CPU 723 against 393 µs a rotation: about 330 µs
-  for its two events (its own and the pruned version's destroy), the recorder's checks and insert
-  about 100 µs each and the sequencer's chaining about 50 µs each (\`track_functions\`, above). The
-  full runs' ratio has ranged 0.61-0.92x, and their rotations ran at half that rate with twice the
-  database CPU (900-1,100 req/s, 1,200-1,500 µs); which of the earlier steps' leftovers costs
-  that has not been found (not the ledger's size, nor its backlog). Reaching 0.9x needs about two
-  thirds of the events' cost cut: an insert-only chain table instead of an UPDATE per chained
-  event, and a recorder that does not re-derive what the write function has already checked.
-  Neither is built.
+- **The sequencer's plans.** The full runs' rotations used to run at half the rate they reached on
+  a fresh database, with twice its database CPU (900-1,100 req/s, 1,200-1,500 µs). With
+  \`pg_stat_statements\` over one run's rotation step the cause was plain: the sequencer's batches
+  took 448 ms each, 37 s of the step's database time, about 530 µs a rotation. Its session had
+  planned the chain head's lookup, the walk of unchained events and the chaining UPDATE while the
+  ledger was nearly empty (sequential scans and a hash join) and kept those plans as the ledger grew
+  to 600,000 events; this server runs without autovacuum, so no ANALYZE ever invalidated them. The
+  sequencer now plans those statements at each batch (migration 0030; \`audit.sequencer.test.ts\`
+  counts 8 sequential scans of the ledger in one step before, none after): 24 ms a batch and 4.4 s
+  of the same step. In the first full run after it, rotations went from 0.23x to 0.37x the floor,
+  database CPU a rotation from 1,233 to 676 µs, the ledger's ratio from 0.61x to 0.72x, the
+  audited read from 0.68x to 0.72x the unaudited, and the client's invalidation p99 from 740 to
+  136 ms.
+- **What the ledger still costs a rotation** (\`pg_stat_statements\` over the rotation step, µs a
+  call under the step's load): the recorder 60 µs for the rotation's event and 39 µs for the pruned
+  version's destroy event (each mostly its insert), and the sequencer about 58 µs a rotation: its
+  UPDATE 32 µs an event, and its walk of the unchained index 7 ms a batch, over entries that earlier
+  chaining left dead and only a vacuum removes. With and without the recorder's writes: 676 against
+  420 µs of database CPU a rotation. Reaching 0.9x would need the two events' cost cut by about two
+  thirds; an insert-only chain table (no UPDATE per chained event, no dead entries) and a recorder
+  that does not re-derive what the write function has already checked are the two candidates, and
+  neither is built. Both events are the product's own requirement: every change leaves a durable,
+  indexed trace, and pruning a version is a change.
+- **The rotation against its hand-written equivalent** (pgbench, 8 clients, one quick run,
+  \`pg_stat_statements\`): 1,412 µs of statement time a rotation against the equivalent's 522. In
+  the write function: the version's INSERT 320 µs (with the guard trigger, encryption and checksum)
+  against 425 for the equivalent's whole encrypt, insert and event statement; the two recorder
+  calls 211 and 119 µs against an event insert of about 100 in the equivalent; the DELETE of the
+  pruned version 160 µs (the guard trigger again, and the subquery that finds the versions past
+  ten) against 39; the connector's row lock 124 µs and its UPDATE 26 against the equivalent's one
+  UPDATE of 58. The lock comes first because the checks between it and the update (the expected
+  version, the stage pointers, a rollback's source) must see the locked row. Paired tps in that
+  run: 1,290 against 2,032 (0.64x) and 1,212 against 1,699 (0.71x); full runs 0.54-0.80x.
 - **What the lifecycle costs a read.** The current read now finds its version by the connector's
   \`current_version\` pointer, joins the version's lifecycle row (its expiry) and passes the
   restrictive policy that hides deleted versions; each of those tables is under RLS, whose claim
