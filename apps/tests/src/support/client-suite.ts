@@ -52,14 +52,39 @@ export function client(options: Partial<VaultClientOptions> = {}) {
   return Object.assign(made, { sent, reads });
 }
 
-/** Reads until the value is served from memory (the feed is live and the entry cached). */
+/**
+ * Reads until the value is served from memory (the feed is live and the entry cached), and no
+ * change committed before the call can still evict it: see `delivered`.
+ */
 export async function warm(vault: ReturnType<typeof client>, connectorId: string) {
-  const cached = await eventually(async () => {
+  await cached(vault, connectorId);
+  await delivered(vault);
+  await cached(vault, connectorId);
+}
+
+async function cached(vault: ReturnType<typeof client>, connectorId: string) {
+  const served = await eventually(async () => {
     const before = vault.reads();
     await vault.getCurrent(connectorId);
     return vault.reads() === before;
   });
-  expect(cached, "getCurrent never served from memory").toBe(true);
+  expect(served, "getCurrent never served from memory").toBe(true);
+}
+
+/**
+ * Waits until the stream has brought `vault` every change committed before the call (a later
+ * one may still come, but none of those). The stream delivers in chain order, and the chain
+ * follows commit order for writes made one after another: so once a sentinel's later rotation
+ * has reached the cache, the earlier changes have too.
+ */
+export async function delivered(vault: ReturnType<typeof client>) {
+  const sentinel = await newConnector("before");
+  await cached(vault, sentinel);
+  await client({ realtime: false }).rotate(sentinel, { secret: "after" });
+  expect(
+    await eventually(async () => (await vault.getCurrent(sentinel)).secret === "after"),
+    "the sentinel's rotation never reached the cache",
+  ).toBe(true);
 }
 
 export async function newConnector(secret: string | Record<string, unknown> = "v1") {
