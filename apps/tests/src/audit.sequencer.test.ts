@@ -2,19 +2,23 @@
 // function's statements for its lifetime, re-planning only when something invalidates them (an
 // ANALYZE, which autovacuum may never run); plans made while the ledger was nearly empty scan it
 // whole. The sequencer plans its three ledger statements at each batch, so that however small the
-// ledger was when its session began, a batch reads the ledger through its indexes.
+// ledger was when its session began, a batch reads the ledger through its indexes. The change
+// feed's page of changes, a prepared statement of the hub's session, is held to the same.
 import {
+  chainedChangesOperation,
   connectPostgres,
   type DatabaseHandle,
   type Operation,
   verifyKeyring,
   writeCredentialVersionOperation,
 } from "@vibot/db";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { engine, openTestDatabase, type TestDatabase } from "./support/database";
 import { seedTenant, type Tenant } from "./support/fixtures";
 import { testKeyring } from "./support/keys";
+
+type Row = Record<string, unknown>;
 
 /** Events already in the ledger, chained (as the bench's filler: positions below the chain's). */
 const FILLER = 50_000;
@@ -40,25 +44,46 @@ describe("the sequencer on a ledger that grew since its session began", () => {
     await db?.close();
   });
 
-  /** One chaining step, and how the ledger was read in its transaction. */
-  async function chainCounted() {
-    const { kids, keys } = (await testKeyring()).ledger.toParameters();
-    const operation: Operation<{ chained: number; seqScans: number; indexScans: number }> = {
-      role: "authenticator",
+  /** How a statement read the ledger, counted in its own transaction. */
+  async function counted<T>(
+    statement: SQL,
+    role: Operation<unknown>["role"],
+    read: (row?: Row) => T,
+  ) {
+    const operation: Operation<{ result: T; seqScans: number; indexScans: number }> = {
+      role,
       body: {
         statements: [
-          sql`select public.vault_chain_events(${kids}, ${keys}, 1000) as chained`,
+          statement,
           sql`select seq_scan::int as "seqScans", idx_scan::int as "indexScans"
             from pg_catalog.pg_stat_xact_user_tables where relname = 'connector_credential_events'`,
         ],
       },
-      interpret: ([chained = [], scans = []]) => ({
-        chained: Number(chained[0]?.chained),
+      interpret: ([rows = [], scans = []]) => ({
+        result: read(rows[0]),
         seqScans: Number(scans[0]?.seqScans),
         indexScans: Number(scans[0]?.indexScans),
       }),
     };
     return session.run({}, operation);
+  }
+
+  /** One chaining step: how many it chained, and how it read the ledger. */
+  async function chainCounted() {
+    const { kids, keys } = (await testKeyring()).ledger.toParameters();
+    const step = await counted(
+      sql`select public.vault_chain_events(${kids}, ${keys}, 1000) as chained`,
+      "authenticator",
+      (row) => Number(row?.chained),
+    );
+    return { ...step, chained: step.result };
+  }
+
+  /** One page of the change feed after position 0, as the hub publishes it. */
+  async function feedCounted() {
+    const [page] = (chainedChangesOperation("0", 1000).body as { statements: SQL[] }).statements;
+    if (!page) throw new Error("the feed's operation has no statement");
+    return counted(page, "service_role", () => undefined);
   }
 
   const rotate = async (secret: string) =>
@@ -72,12 +97,13 @@ describe("the sequencer on a ledger that grew since its session began", () => {
       }),
     );
 
-  it("chains through the ledger's indexes, however small the ledger was when it first chained", async () => {
+  it("chains, and pages the change feed, through the ledger's indexes, however small the ledger was at first", async () => {
     // Plans made while the ledger holds one event (and, for the statements with arguments, the
     // generic plan the session settles on after five custom ones).
     await rotate("first");
     expect((await chainCounted()).chained).toBe(1);
     for (let i = 0; i < 6; i++) expect((await chainCounted()).chained).toBe(0);
+    for (let i = 0; i < 7; i++) await feedCounted();
 
     await db.transaction(async (query) => {
       await query("set local session_replication_role = replica");
@@ -93,5 +119,9 @@ describe("the sequencer on a ledger that grew since its session began", () => {
     expect(step.chained).toBe(1);
     expect(step.indexScans).toBeGreaterThan(0);
     expect(step.seqScans).toBe(0);
+    // The hub's page of changes is a prepared statement of the session: its plan holds too.
+    const feed = await feedCounted();
+    expect(feed.indexScans).toBeGreaterThan(0);
+    expect(feed.seqScans).toBe(0);
   });
 });
