@@ -150,13 +150,14 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
       }
       const deadline = Date.now() + acquireTimeoutMs;
       const { signal } = runOptions;
+      const writing = operation.role === "service_role";
       const releases: (() => void)[] = [];
       try {
         // Writes of one connector wait for each other in the process (so one statement of the
         // write lane never holds two of them, and a hot connector holds one pooled connection).
-        if (operation.role === "service_role" && operation.queueKey)
+        if (writing && operation.queueKey)
           releases.push(await connectors.enter(operation.queueKey, deadline, signal));
-        if (operation.role === "service_role" && operation.together && "call" in operation.body) {
+        if (writing && operation.together && "call" in operation.body) {
           // A rotation needs no connection of its own either: the write lane's next one, with
           // the rotations of its moment in one statement (one commit).
           if (signal?.aborted) throw new DatabaseUnavailableError("acquire_timeout");
@@ -168,7 +169,7 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
           if (!operation.together.skipped?.(rows)) return operation.interpret([rows]);
         }
         const { context, statements } = requestQueries(claims, operation, options);
-        if (operation.role === "service_role") releases.push(await writers.enter(deadline, signal));
+        if (writing) releases.push(await writers.enter(deadline, signal));
         // A client that went away before its write started gets nothing written.
         if (signal?.aborted) throw new DatabaseUnavailableError("acquire_timeout");
         // Writes take a connection by a deadline, so that none is sent after its request gave up.
