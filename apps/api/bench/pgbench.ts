@@ -1,6 +1,6 @@
 // Database-level figures with pgbench (-M prepared, 8 clients): the exact messages the request door
-// sends for a current read and for a rotation (captured from it, sent in its shape, as the API's
-// login), each against a plain baseline of the same run.
+// sends for a current read and for a rotation (pgbench-scripts.ts, sent as the API's login), each
+// against a plain baseline or its hand-written equivalent in the same run.
 import { execFile } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,15 +10,14 @@ import type { Keyring } from "@vibot/crypto";
 import {
   ADMIN_ROLE,
   connectPostgres,
-  type JwtClaims,
   MAX_READ_BATCH,
-  type Operation,
   readCredentialOperation,
   writeCredentialVersionOperation,
 } from "@vibot/db";
 import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
 import { equivalentScripts, type Script } from "./equivalents";
+import { batchScript, capture, script } from "./pgbench-scripts";
 import {
   ADMIN,
   COMPANY,
@@ -29,84 +28,6 @@ import {
 } from "./seed";
 
 const run = promisify(execFile);
-
-interface Captured {
-  query: string;
-  params: unknown[];
-}
-
-/** The statements the request door sends for these operations, run at once, captured through its logger. */
-async function capture<T>(url: string, claims: JwtClaims, ...operations: Operation<T>[]) {
-  const statements: Captured[] = [];
-  const handle = connectPostgres(url, {
-    max: 1,
-    logger: { logQuery: (query, params) => statements.push({ query, params }) },
-  });
-  await Promise.all(operations.map((operation) => handle.run(claims, operation)));
-  await handle.close();
-  return statements;
-}
-
-/**
- * A pgbench script of the captured statements in the API's shape: one statement alone (its
- * implicit transaction), or several inside BEGIN/COMMIT. Parameters become pgbench variables
- * (bound in prepared mode); the connector id becomes an expression of a random number.
- */
-function script(
-  statements: Captured[],
-  connectorId: string,
-  connectorExpression: (variable: string) => string,
-  count: number,
-) {
-  const defines: string[] = [];
-  const body = statements.map((statement, s) => {
-    const query = statement.query.replace(/\$(\d+)/g, (_, index: string) => {
-      const value = statement.params[Number(index) - 1];
-      if (value === connectorId) return connectorExpression("n");
-      if (value === null || value === undefined) return "NULL";
-      const name = `s${s}p${index}`;
-      defines.push(`${name}=${typeof value === "string" ? value : JSON.stringify(value)}`);
-      return `:${name}`;
-    });
-    return `${query.replace(/\s*\n\s*/g, " ")};`;
-  });
-  const wrapped = body.length === 1 ? body : ["BEGIN;", ...body, "COMMIT;"];
-  const text = [`\\set n random(1, ${count})`, ...wrapped, ""].join("\n");
-  return { text, defines };
-}
-
-/**
- * The audited reads of one moment as the door commits them together: its one statement, each
- * array parameter written as an ARRAY[…] of one element per read (pgbench binds text variables,
- * not arrays), the connectors random.
- */
-function batchScript(
-  batch: Captured,
-  connectorId: string,
-  connectorExpression: (variable: string) => string,
-  count: number,
-) {
-  const defines: string[] = [];
-  const variable = (name: string, value: unknown) => {
-    defines.push(`${name}=${typeof value === "string" ? value : JSON.stringify(value)}`);
-    return `:${name}`;
-  };
-  const size = (batch.params.find(Array.isArray) as unknown[] | undefined)?.length ?? 0;
-  const query = batch.query.replace(/\$(\d+)/g, (_, index: string) => {
-    const value = batch.params[Number(index) - 1];
-    if (!Array.isArray(value)) return variable(`bp${index}`, value);
-    const elements = value.map((element, i) =>
-      element === connectorId
-        ? connectorExpression(`n${i}`)
-        : element === null
-          ? "NULL"
-          : variable(`bp${index}e${i}`, element),
-    );
-    return `ARRAY[${elements.join(", ")}]`;
-  });
-  const sets = Array.from({ length: size }, (_, i) => `\\set n${i} random(1, ${count})`);
-  return { text: [...sets, `${query.replace(/\s*\n\s*/g, " ")};`, ""].join("\n"), defines, size };
-}
 
 async function pgbench(
   url: string,
