@@ -1,0 +1,2 @@
+select coalesce(max(event_id), 0) - :window as w, coalesce(max(seq), 0) as s from chain \gset
+insert into chain select :s + p.rn, p.id, p.company_id, false, 'ledger-v2:k1:' || md5(p.id::text) || md5(p.id::text), 'ledger-v2:k1:' || md5(p.rn::text) || md5(p.id::text) from (select e.id, e.company_id, row_number() over (order by e.id) rn from ev2 e where e.id > :w and not exists (select 1 from chain c where c.event_id = e.id) order by e.id limit 128) p;
