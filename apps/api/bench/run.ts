@@ -10,8 +10,9 @@ import { sql } from "drizzle-orm";
 import { SignJWT } from "jose";
 import postgres from "postgres";
 import { measureClient } from "./client";
+import { ledgerChained, withoutLedgerWrites } from "./ledger";
 import { measureStagedRotations, restoreAll, softDeleteShare } from "./lifecycle";
-import { ensureWrk, measure, measureAlternating, type RequestShape, type Variant } from "./load";
+import { ensureWrk, measure, measureAlternating, type RequestShape } from "./load";
 import { runPgbench } from "./pgbench";
 import { writeReport } from "./report";
 import { reportRows } from "./rows";
@@ -21,7 +22,6 @@ import {
   fillEventsTo,
   fillTo,
   HOT_CONNECTOR,
-  ledgerChained,
   READ_CONNECTORS,
   ROTATE_CONNECTORS,
   readConnector,
@@ -118,33 +118,6 @@ const readCurrent: RequestShape = {
   headers: auth,
 };
 
-/**
- * `vault_record_event` replaced by a no-op (as the operator, in the bench's own database) while
- * entered, restored when left: the same run's figure for writes without the ledger's cost.
- */
-function withoutLedgerWrites(): Variant {
-  let original = "";
-  return {
-    async enter() {
-      const [row] = await queryRows<{ definition: string }>(
-        handle.db,
-        sql`select pg_get_functiondef('public.vault_record_event(uuid, uuid, integer, text, text)'::regprocedure) as definition`,
-      );
-      if (!row) throw new Error("vault_record_event not found");
-      original = row.definition;
-      await queryRows(
-        handle.db,
-        sql`create or replace function public.vault_record_event(connector uuid, credential uuid,
-          version integer, action text, request_id text) returns bigint language sql
-          as 'select 0::bigint'`,
-      );
-    },
-    async leave() {
-      await queryRows(handle.db, sql.raw(original));
-    },
-  };
-}
-
 // The floor and the current read with read auditing on (this server) and off (a second one) in
 // alternating rounds: the read's ratios compare rounds of the same minutes of a shared machine.
 const quiet = await startServer({
@@ -199,7 +172,7 @@ const rotateAcross: RequestShape = {
 // the run weighs on both alike.
 const [rotations, rotationsUnaudited] = await measureAlternating(loadOptions(rotateAcross), [
   {},
-  withoutLedgerWrites(),
+  withoutLedgerWrites(handle.db),
 ]);
 log("staged rotations, each followed by its promote …");
 const staged = await measureStagedRotations(

@@ -119,29 +119,3 @@ export async function fillEventsTo(db: Database, total: number): Promise<number>
   }
   return count();
 }
-
-/**
- * Waits until the API's sequencer has chained every committed event (at most `timeoutMs`), so
- * that a measurement pays for chaining its own events, not a backlog left by the step before it
- * (a batch read of 100 records 100 read events a request, far more than the sequencer chains
- * while it runs). Resolves to the backlog found and how long it took to chain.
- */
-export async function ledgerChained(
-  db: Database,
-  timeoutMs = 600_000,
-): Promise<{ backlog: number; seconds: number }> {
-  const unchained = async () =>
-    (
-      await queryRows<{ n: number }>(
-        db,
-        sql`select count(*)::int as n from connector_credential_events where chain_seq is null`,
-      )
-    )[0]?.n ?? 0;
-  const started = Date.now();
-  const backlog = await unchained();
-  while ((await unchained()) > 0) {
-    if (Date.now() - started > timeoutMs) throw new Error("the sequencer did not catch up");
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  return { backlog, seconds: (Date.now() - started) / 1000 };
-}

@@ -1,0 +1,59 @@
+// The bench and the audit ledger: waiting for the sequencer to catch up between steps, and the
+// ledger's writes taken out for the "without the ledger" rounds.
+import type { Database } from "@vibot/db";
+import { queryRows } from "@vibot/db/testing";
+import { sql } from "drizzle-orm";
+import type { Variant } from "./load";
+
+/**
+ * Waits until the API's sequencer has chained every committed event (at most `timeoutMs`), so
+ * that a measurement pays for chaining its own events, not a backlog left by the step before it
+ * (a batch read of 100 records 100 read events a request, far more than the sequencer chains
+ * while it runs). Resolves to the backlog found and how long it took to chain.
+ */
+export async function ledgerChained(
+  db: Database,
+  timeoutMs = 600_000,
+): Promise<{ backlog: number; seconds: number }> {
+  const unchained = async () =>
+    (
+      await queryRows<{ n: number }>(
+        db,
+        sql`select count(*)::int as n from connector_credential_events where chain_seq is null`,
+      )
+    )[0]?.n ?? 0;
+  const started = Date.now();
+  const backlog = await unchained();
+  while ((await unchained()) > 0) {
+    if (Date.now() - started > timeoutMs) throw new Error("the sequencer did not catch up");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return { backlog, seconds: (Date.now() - started) / 1000 };
+}
+
+/**
+ * `vault_record_event` replaced by a no-op (as the operator, in the bench's own database) while
+ * entered, restored when left: the same run's figure for writes without the ledger's cost.
+ */
+export function withoutLedgerWrites(db: Database): Variant {
+  let original = "";
+  return {
+    async enter() {
+      const [row] = await queryRows<{ definition: string }>(
+        db,
+        sql`select pg_get_functiondef('public.vault_record_event(uuid, uuid, integer, text, text)'::regprocedure) as definition`,
+      );
+      if (!row) throw new Error("vault_record_event not found");
+      original = row.definition;
+      await queryRows(
+        db,
+        sql`create or replace function public.vault_record_event(connector uuid, credential uuid,
+          version integer, action text, request_id text) returns bigint language sql
+          as 'select 0::bigint'`,
+      );
+    },
+    async leave() {
+      await queryRows(db, sql.raw(original));
+    },
+  };
+}
