@@ -119,6 +119,15 @@ const WHERE_TIME_GOES = `## Where the time goes
   4.3k on 20 connections (p99 10.5 against 51 ms; database CPU 81 against 211 µs a read), the
   audited read 4.5k against 4.1k. The floor keeps the pool's 20 connections (8.2k req/s at 4 against 9.3k at
   20 in one run), so the lane does not lower it.
+- **The read against the floor depends on how busy the machine is.** The day's fourth full run
+  found the machine quieter: the floor served 7.7k req/s at 94 µs of API and 66 µs of database CPU
+  a request, against 4.0k at 192 and 167 µs in the run before it. The unaudited read went from 4.2k
+  to 4.9k req/s (109 and 129 µs), so its ratio fell from 1.05x to 0.63x: what the read adds (the
+  token, claims, RLS, two HMACs, decryption) now weighs against a floor that costs half as much.
+  The read lane was suspected and measured after that run, in six sets of three alternating rounds
+  (floor, read auditing off, read auditing on): at 2 connections the unaudited read ran at
+  0.70-0.74x the floor and the audited at 0.70-0.77x the unaudited; at 4, 0.68-0.74x and
+  0.66-0.82x. Within noise of each other, so the lane stays at 4.
 - **PGlite parses each statement once.** The embedded driver sent every statement as an unnamed
   Parse, so the engine parsed and planned it on every request. It now names each statement text
   the first time and afterwards only binds and executes it. In process, 3,000 current reads a
