@@ -18,6 +18,8 @@ export interface SseStream {
    * committed before the sentinel can still arrive after it ("nothing else came" without a wait).
    */
   before(id: string, timeoutMs?: number): Promise<SseEvent[]>;
+  /** Resolves once the comment `: text` arrived (a heartbeat, say; rejects after `timeoutMs`). */
+  comment(text: string, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -93,6 +95,14 @@ export async function openSse(
         if (at >= 0) return events.slice(0, at);
         if (Date.now() - started > timeoutMs)
           throw new Error(`no event about ${id} within ${timeoutMs} ms: ${raw}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    async comment(text, timeoutMs = 2000) {
+      const started = Date.now();
+      while (!raw.includes(`: ${text}\n\n`)) {
+        if (Date.now() - started > timeoutMs)
+          throw new Error(`no comment "${text}" within ${timeoutMs} ms: ${raw}`);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     },
