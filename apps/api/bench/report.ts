@@ -111,6 +111,17 @@ const WHERE_TIME_GOES = `## Where the time goes
   58 µs; postgres.js gives every statement its own Sync, so the door would need a driver of its
   own for it. A leaner read function (no nested function, no exception block) cost 64 µs against
   68: not taken, since an \`undecryptable\` row's audit event would then need a second transaction.
+- **The claim functions in today's read** (\`bench/experiments/claim-functions/run.sh\`). With
+  \`track_functions\` on, pgbench (8 clients, read auditing off, 16.6-17.4k tps) counted per read:
+  \`current_company_id\` 4 calls (the init plans of the RLS policies its statements pass) at
+  5.4-5.8 µs each and \`has_role\` one at 4.7, out of the read function's 82-88 µs: about a third.
+  Each call parses the claims (\`request_jwt_claims\`, 2.1 µs) and pays PL/pgSQL's entry with its
+  \`search_path\` setting. Timed in a loop of 100,000 calls: 4.2-4.4 µs as migrated, 3.6-3.7
+  without the setting, and 6.8-7.7 as a single-expression SQL function the planner inlines, since
+  an inlined body parses the claims at each use of them. Dropping the setting (every name then
+  qualified by hand, as in the probe) would save about 3 µs a read, and move what keeps a caller's
+  own operators out of the company check from one setting to the spelling of each name; not taken. What would save the third is one parse of the claims per statement,
+  which PostgreSQL's per-policy init plans do not give.
 - **The read lane.** Each connection is a server process. With reads spread over the pool's 20
   connections, 20 processes competed for this machine's two cores, and the database spent about
   190-210 µs of CPU per unaudited read against 65-70 µs for the same statement under pgbench.
