@@ -111,17 +111,18 @@ const WHERE_TIME_GOES = `## Where the time goes
   58 µs; postgres.js gives every statement its own Sync, so the door would need a driver of its
   own for it. A leaner read function (no nested function, no exception block) cost 64 µs against
   68: not taken, since an \`undecryptable\` row's audit event would then need a second transaction.
-- **The claim functions in today's read** (\`bench/experiments/claim-functions/run.sh\`). With
-  \`track_functions\` on, pgbench (8 clients, read auditing off, 16.6-17.4k tps) counted per read:
-  \`current_company_id\` 4 calls (the init plans of the RLS policies its statements pass) at
-  5.4-5.8 µs each and \`has_role\` one at 4.7, out of the read function's 82-88 µs: about a third.
-  Each call parses the claims (\`request_jwt_claims\`, 2.1 µs) and pays PL/pgSQL's entry with its
-  \`search_path\` setting. Timed in a loop of 100,000 calls: 4.2-4.4 µs as migrated, 3.6-3.7
-  without the setting, and 6.8-7.7 as a single-expression SQL function the planner inlines, since
-  an inlined body parses the claims at each use of them. Dropping the setting (every name then
-  qualified by hand, as in the probe) would save about 3 µs a read, and move what keeps a caller's
-  own operators out of the company check from one setting to the spelling of each name; not taken. What would save the third is one parse of the claims per statement,
-  which PostgreSQL's per-policy init plans do not give.
+- **The company's claim, parsed once a request** (\`bench/experiments/claim-functions/run.sh\`).
+  With \`track_functions\` on, pgbench (8 clients, read auditing off, 16.6-17.4k tps) counted
+  \`current_company_id\` 4 calls a read (the init plans of the RLS policies its statements pass) at
+  5.4-5.8 µs each: a third of the read function's 82-88 µs, each call parsing the claims and
+  entering PL/pgSQL with its \`search_path\` setting. Now \`vault_enter\` parses them once and keeps
+  the company with the claims' text, and \`current_company_id()\` is one SQL expression the planner
+  inlines, answering from that copy while the claims are unchanged (docs/SECURITY.md, "The
+  company's claim"): 0.5 µs a call in a loop of 100,000, against 4.3-4.5 for a parse. The read
+  function fell to 69-72 µs and the statement rose to 19.2-20.0k tps; audited, 7.0-7.9k against
+  5.8-7.1k (ranges that overlap). Measured and not taken: the parser without its \`search_path\`
+  setting (3.6-3.7 µs a call), and a parser written as one inlinable expression, which parses the
+  claims at each use of them (6.6-7.7 µs).
 - **The read lane.** Each connection is a server process. With reads spread over the pool's 20
   connections, 20 processes competed for this machine's two cores, and the database spent about
   190-210 µs of CPU per unaudited read against 65-70 µs for the same statement under pgbench.
@@ -197,7 +198,9 @@ const WHERE_TIME_GOES = `## Where the time goes
   unaudited reads a round, no HTTP): 0.90-0.93 ms a read before the lifecycle, 1.14-1.19 ms after;
   the old read body on the new schema 1.01-1.08 ms; the lifecycle table without RLS saves about
   25 µs and the restrictive policy about 25 µs more. Claim functions rewritten as inlinable
-  single-expression SQL were slower there (1.21 ms), so they stay as they are.
+  single-expression SQL were slower there (1.21 ms): each parsed the claims at every use. (The
+  company's claim is now inlined over a copy that \`vault_enter\` keeps: see "The company's claim,
+  parsed once a request".)
 - **Soft-deleted versions and the read.** The first full run with 10% of versions deleted (100
   lifecycle rows) read at 0.87x of the same read without them. The plan showed why: the policy's
   \`NOT EXISTS\` became a hashed subplan and the expiry a hash join, each a sequential scan of the

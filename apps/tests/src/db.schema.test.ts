@@ -178,21 +178,38 @@ describe("roles, functions and grants", () => {
     ]);
   });
 
-  it("defines current_company_id() and has_role(text) as STABLE with an empty search_path", async () => {
+  it("defines the claim readers as STABLE: the parsers with an empty search_path, current_company_id() as inlinable SQL", async () => {
     const functions = await db.query<{
       name: string;
       result: string;
       volatile: string;
-      config: string[];
+      language: string;
+      config: string[] | null;
     }>(
       `select p.proname as name, pg_get_function_result(p.oid) as result, p.provolatile::text as volatile,
-              p.proconfig as config
-       from pg_proc p where p.pronamespace = 'public'::regnamespace
-         and p.proname in ('current_company_id', 'has_role') order by 1`,
+              l.lanname as language, p.proconfig as config
+       from pg_proc p join pg_language l on l.oid = p.prolang
+       where p.pronamespace = 'public'::regnamespace
+         and p.proname in ('current_company_id', 'has_role', 'vault_claims_company') order by 1`,
     );
+    // current_company_id() has no SET clause, which would stop the planner inlining it; every name
+    // in it is schema-qualified instead (db.claims.test.ts shadows them).
     expect(functions).toEqual([
-      { name: "current_company_id", result: "uuid", volatile: "s", config: ['search_path=""'] },
-      { name: "has_role", result: "boolean", volatile: "s", config: ['search_path=""'] },
+      { name: "current_company_id", result: "uuid", volatile: "s", language: "sql", config: null },
+      {
+        name: "has_role",
+        result: "boolean",
+        volatile: "s",
+        language: "plpgsql",
+        config: ['search_path=""'],
+      },
+      {
+        name: "vault_claims_company",
+        result: "uuid",
+        volatile: "s",
+        language: "plpgsql",
+        config: ['search_path=""'],
+      },
     ]);
   });
 

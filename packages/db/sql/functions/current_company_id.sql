@@ -1,21 +1,20 @@
--- The caller's company: claim `company_id`, else `app_metadata.company_id` (never
--- `user_metadata`, which users can edit). Missing, empty or non-uuid claims give NULL.
+-- The caller's company, as the request's claims name it (vault_claims_company). The RLS policies
+-- call it once per table a statement reads, and parsing the claims each time cost a third of a
+-- read; so vault_enter, entering a request's context, keeps the answer with the claims text it
+-- came from (`vault.claims_company`, `vault.claims_company_for`, transaction-locally), and this
+-- answers from that copy while the claims are still that very text, and parses them otherwise
+-- (claims set by PostgREST, or by anyone without vault_enter). Whoever could set those two
+-- settings could set the claims themselves. One expression with every name schema-qualified and
+-- no SET clause, so that the planner inlines it into the policies' init plans; a caller's own
+-- operators or functions cannot take part (docs/SECURITY.md, "The company's claim").
 CREATE OR REPLACE FUNCTION public.current_company_id() RETURNS uuid
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = ''
+LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-DECLARE
-  claims jsonb := public.request_jwt_claims();
-  company text;
-BEGIN
-  IF jsonb_typeof(claims) = 'object' AND claims ? 'company_id' THEN
-    company := claims ->> 'company_id';
-  ELSE
-    company := claims -> 'app_metadata' ->> 'company_id';
-  END IF;
-  IF company ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN
-    RETURN company::uuid;
-  END IF;
-  RETURN NULL;
-END
+  SELECT CASE
+    WHEN pg_catalog.current_setting('vault.claims_company_for', true)
+      OPERATOR(pg_catalog.=) pg_catalog.current_setting('request.jwt.claims', true)
+    THEN CASE WHEN pg_catalog.current_setting('vault.claims_company', true) OPERATOR(pg_catalog.<>) ''
+      THEN pg_catalog.current_setting('vault.claims_company', true)::pg_catalog.uuid END
+    ELSE public.vault_claims_company()
+  END
 $$;

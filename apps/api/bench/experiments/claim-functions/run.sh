@@ -2,8 +2,9 @@
 # What the claim functions cost the current read. Seeds a database as the bench does, then:
 # 1. pgbench (8 clients, 8 s) of the door's read statement, read auditing off and on, as a
 #    least-privilege login with track_functions on: calls and µs per read of each function;
-# 2. 100,000 calls in a loop of current_company_id as migrated, without its search_path setting,
-#    and as a single-expression SQL function the planner inlines.
+# 2. 100,000 calls in a loop: current_company_id() with the claims set by vault_enter (which keeps
+#    the company with them) and by set_config alone (it parses them); the parser alone; the parser
+#    without its search_path setting; a parser as one SQL expression the planner inlines.
 set -euo pipefail
 cd "$(dirname "$0")"
 export PGOPTIONS="-c client_min_messages=warning"
@@ -47,16 +48,25 @@ create function probe.company_inlined() returns uuid language sql stable as $$
       else public.request_jwt_claims() operator(pg_catalog.->) 'app_metadata' operator(pg_catalog.->>) 'company_id' end)::pg_catalog.uuid end
 $$;
 SQL
+claims='{"sub":"b0000000-0000-4000-8000-000000000002","company_id":"b0000000-0000-4000-8000-000000000001","roles":["Vibot.admin"]}'
+# $1: the call to time; $2: how the claims are set (vault_enter keeps the company with them).
 loop() {
   $db <<SQL | tail -1
-set request.jwt.claims = '{"sub":"b0000000-0000-4000-8000-000000000002","company_id":"b0000000-0000-4000-8000-000000000001","roles":["Vibot.admin"]}';
+begin;
+$2;
 select clock_timestamp() as t0 \\gset
 select count($1) from generate_series(1, 100000);
-select '$1: ' || round(extract(epoch from clock_timestamp() - :'t0') * 10, 2) || ' µs a call';
+select '$1, claims by $3: ' || round(extract(epoch from clock_timestamp() - :'t0') * 10, 2) || ' µs a call';
+commit;
 SQL
 }
 for round in 1 2; do
-  loop "public.current_company_id()"; loop "probe.company_unpinned()"; loop "probe.company_inlined()"
+  by_setting="select set_config('request.jwt.claims', '$claims', true)"
+  loop "public.current_company_id()" "select public.vault_enter('$claims', 'authenticated')" vault_enter
+  loop "public.current_company_id()" "$by_setting" set_config
+  loop "public.vault_claims_company()" "$by_setting" set_config
+  loop "probe.company_unpinned()" "$by_setting" set_config
+  loop "probe.company_inlined()" "$by_setting" set_config
 done
 psql -h 127.0.0.1 -U postgres -qc "drop database vibot_probe with (force)" -c "drop role vibot_probe_api"
 rm -r "$out"
