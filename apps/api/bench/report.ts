@@ -92,7 +92,8 @@ const WHERE_TIME_GOES = `## Where the time goes
   all (249 of its own statements), the recorder 103 µs an event (62 of them the insert), the
   guard trigger 58 µs a row, \`pgp_sym_encrypt\` 37 µs, the claim readers called 9 times (5 µs
   each, mostly the subtransaction of \`request_jwt_claims\`'s exception block, which keeps
-  malformed claims from being an error), the batch function's own loop 32 µs (walking its arrays
+  malformed claims from being an error; now answered from a copy, see "The request's claims,
+  parsed once a request"), the batch function's own loop 32 µs (walking its arrays
   by subscript; now one \`unnest\`); the sequencer 51 µs an event, each chained by a non-HOT
   UPDATE. An insert-only chain table (the sequencer inserting chain rows, events never updated)
   would save most of that and has not been built.
@@ -111,18 +112,27 @@ const WHERE_TIME_GOES = `## Where the time goes
   58 µs; postgres.js gives every statement its own Sync, so the door would need a driver of its
   own for it. A leaner read function (no nested function, no exception block) cost 64 µs against
   68: not taken, since an \`undecryptable\` row's audit event would then need a second transaction.
-- **The company's claim, parsed once a request** (\`bench/experiments/claim-functions/run.sh\`).
+- **The request's claims, parsed once a request** (\`bench/experiments/claim-functions/run.sh\`).
   With \`track_functions\` on, pgbench (8 clients, read auditing off, 16.6-17.4k tps) counted
   \`current_company_id\` 4 calls a read (the init plans of the RLS policies its statements pass) at
   5.4-5.8 µs each: a third of the read function's 82-88 µs, each call parsing the claims and
-  entering PL/pgSQL with its \`search_path\` setting. Now \`vault_enter\` parses them once and keeps
-  the company with the claims' text, and \`current_company_id()\` is one SQL expression the planner
-  inlines, answering from that copy while the claims are unchanged (docs/SECURITY.md, "The
-  company's claim"): 0.5 µs a call in a loop of 100,000, against 4.3-4.5 for a parse. The read
-  function fell to 69-72 µs and the statement rose to 19.2-20.0k tps; audited, 7.0-7.9k against
-  5.8-7.1k (ranges that overlap). Measured and not taken: the parser without its \`search_path\`
-  setting (3.6-3.7 µs a call), and a parser written as one inlinable expression, which parses the
-  claims at each use of them (6.6-7.7 µs).
+  entering PL/pgSQL with its \`search_path\` setting. \`vault_enter\` now parses the claims once
+  (\`vault_parse_claims\`) and keeps the company, the roles and the user with the claims' text, and
+  the three readers (\`current_company_id\`, \`has_role\`, \`current_user_id\`) are single SQL
+  expressions the planner inlines, answering from that copy while the claims are unchanged
+  (docs/SECURITY.md, "The request's claims"): 0.6-0.8 µs a call in a loop of 100,000. The first
+  step, the company alone, took the read function to 69-72 µs and the statement to 19.2-20.0k tps.
+  The second, roles and user, matters most to writes: a rotation asked for the roles and the user
+  eight times (the guard on two rows, the recorder for two events), each a parse of 4-5 µs. Its
+  parse costs 7.8-8.7 µs against the company's 4.3-5.0 (two uuid patterns of about 1.5 µs each,
+  and building the result), so the unaudited read, which saves one \`has_role\` for it, is
+  unchanged: in alternating 5 s rounds against the build before on a busy machine, the read
+  statement new/old 1.32, 0.96, 0.99 and 0.88 with auditing off, 1.01, 0.96, 0.96 and 1.02 with it
+  on, and the rotation 1.33, 0.99, 1.03 and 1.35; the rotation against its hand-written equivalent
+  0.60 and 0.60 before, 0.82 and 0.82 after (this bench's pgbench step, two runs each). Measured
+  and not taken: the parser without its \`search_path\` setting (3.6-3.7 µs a call for the company
+  alone; it also keeps a caller's operators out), and a parser written as one inlinable
+  expression, which parses the claims at each use of them (6.6-9.5 µs).
 - **The read lane.** Each connection is a server process. With reads spread over the pool's 20
   connections, 20 processes competed for this machine's two cores, and the database spent about
   190-210 µs of CPU per unaudited read against 65-70 µs for the same statement under pgbench.
@@ -199,7 +209,7 @@ const WHERE_TIME_GOES = `## Where the time goes
   the old read body on the new schema 1.01-1.08 ms; the lifecycle table without RLS saves about
   25 µs and the restrictive policy about 25 µs more. Claim functions rewritten as inlinable
   single-expression SQL were slower there (1.21 ms): each parsed the claims at every use. (The
-  company's claim is now inlined over a copy that \`vault_enter\` keeps: see "The company's claim,
+  claim readers are now inlined over a copy that \`vault_enter\` keeps: see "The request's claims,
   parsed once a request".)
 - **Soft-deleted versions and the read.** The first full run with 10% of versions deleted (100
   lifecycle rows) read at 0.87x of the same read without them. The plan showed why: the policy's

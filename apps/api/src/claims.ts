@@ -1,5 +1,5 @@
-// Reads company and roles from verified claims by the same rule as the SQL functions
-// current_company_id() and has_role(): top-level claims when present, else app_metadata.
+// Reads company and roles from verified claims by the same rule as the SQL function
+// vault_parse_claims(): top-level claims when present, else app_metadata.
 import type { JwtClaims } from "@vibot/db";
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -178,7 +178,7 @@ describe("roles, functions and grants", () => {
     ]);
   });
 
-  it("defines the claim readers as STABLE: the parsers with an empty search_path, current_company_id() as inlinable SQL", async () => {
+  it("defines the claim readers as inlinable STABLE SQL and the parser with an empty search_path", async () => {
     const functions = await db.query<{
       name: string;
       result: string;
@@ -190,22 +190,19 @@ describe("roles, functions and grants", () => {
               l.lanname as language, p.proconfig as config
        from pg_proc p join pg_language l on l.oid = p.prolang
        where p.pronamespace = 'public'::regnamespace
-         and p.proname in ('current_company_id', 'has_role', 'vault_claims_company') order by 1`,
+         and p.proname in ('current_company_id', 'current_user_id', 'has_role', 'vault_parse_claims')
+       order by 1`,
     );
-    // current_company_id() has no SET clause, which would stop the planner inlining it; every name
-    // in it is schema-qualified instead (db.claims.test.ts shadows them).
+    // The readers have no SET clause, which would stop the planner inlining them; every name in
+    // them is schema-qualified instead (db.claims.test.ts shadows them).
+    const reader = { volatile: "s", language: "sql", config: null };
     expect(functions).toEqual([
-      { name: "current_company_id", result: "uuid", volatile: "s", language: "sql", config: null },
+      { name: "current_company_id", result: "uuid", ...reader },
+      { name: "current_user_id", result: "uuid", ...reader },
+      { name: "has_role", result: "boolean", ...reader },
       {
-        name: "has_role",
-        result: "boolean",
-        volatile: "s",
-        language: "plpgsql",
-        config: ['search_path=""'],
-      },
-      {
-        name: "vault_claims_company",
-        result: "uuid",
+        name: "vault_parse_claims",
+        result: "record",
         volatile: "s",
         language: "plpgsql",
         config: ['search_path=""'],

@@ -9,7 +9,7 @@ SET search_path = ''
 AS $$
 DECLARE
   company uuid;
-  actor text;
+  actor uuid;
 BEGIN
   IF current_user <> 'service_role' AND EXISTS (
     SELECT 1 FROM pg_catalog.pg_roles r
@@ -27,10 +27,9 @@ BEGIN
     RAISE EXCEPTION 'connector credentials may only be changed by an admin of their company'
       USING ERRCODE = 'insufficient_privilege';
   END IF;
-  actor := public.request_jwt_claims() ->> 'sub';
+  actor := public.current_user_id();
   IF actor IS NULL
-     OR actor !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-     OR NOT EXISTS (SELECT 1 FROM public.users u WHERE u.id = actor::uuid AND u.company_id = company) THEN
+     OR NOT EXISTS (SELECT 1 FROM public.users u WHERE u.id = actor AND u.company_id = company) THEN
     RAISE EXCEPTION 'the token subject is not a user of this company'
       USING ERRCODE = 'insufficient_privilege';
   END IF;

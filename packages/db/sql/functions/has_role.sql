@@ -1,17 +1,12 @@
--- Whether the caller holds a claim role: array claim `roles`, else `app_metadata.roles`.
+-- Whether the caller holds a claim role: array claim `roles`, else `app_metadata.roles`. Answers
+-- from vault_enter's copy while the claims are the ones it entered, like current_company_id().
 CREATE OR REPLACE FUNCTION public.has_role(role_name text) RETURNS boolean
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = ''
+LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-DECLARE
-  claims jsonb := public.request_jwt_claims();
-  roles jsonb;
-BEGIN
-  IF jsonb_typeof(claims) = 'object' AND claims ? 'roles' THEN
-    roles := claims -> 'roles';
-  ELSE
-    roles := claims -> 'app_metadata' -> 'roles';
-  END IF;
-  RETURN coalesce(jsonb_typeof(roles) = 'array' AND roles ? role_name, false);
-END
+  SELECT coalesce(CASE
+    WHEN pg_catalog.current_setting('vault.claims_for', true)
+      OPERATOR(pg_catalog.=) pg_catalog.current_setting('request.jwt.claims', true)
+    THEN pg_catalog.current_setting('vault.claims_roles', true)::pg_catalog.jsonb
+    ELSE (public.vault_parse_claims()).roles
+  END OPERATOR(pg_catalog.?) role_name, false)
 $$;

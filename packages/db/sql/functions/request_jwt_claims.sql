@@ -1,7 +1,7 @@
--- The request's verified claims, or NULL when missing, empty or not JSON: never an error. The one
--- place that parses `request.jwt.claims`; the claim readers and the guard all go through it.
--- No SET clause (each costs a settings save and restore per call, and the policy calls this
--- twice per statement): the body names only pg_catalog, which is always searched first.
+-- The request's verified claims, or NULL when missing, empty or not JSON: never an error. Read by
+-- vault_parse_claims, the one place that says what the claims mean (and whose empty search_path
+-- this runs under). No SET clause: it costs a settings save and restore per call, and the body
+-- names only pg_catalog.
 CREATE OR REPLACE FUNCTION public.request_jwt_claims() RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $$

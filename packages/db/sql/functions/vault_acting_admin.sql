@@ -7,7 +7,5 @@ LANGUAGE sql STABLE
 AS $$
   SELECT company = public.current_company_id() AND public.has_role('Vibot.admin')
     AND EXISTS (SELECT 1 FROM public.users u WHERE u.company_id = company
-      AND u.id = CASE WHEN x.sub ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-        THEN x.sub::uuid END)
-  FROM (SELECT public.request_jwt_claims() ->> 'sub' AS sub) x
+      AND u.id = public.current_user_id())
 $$;

@@ -7,21 +7,20 @@ AS $$
 #variable_conflict use_column
 DECLARE
   company uuid;
-  sub text;
+  caller uuid;
 BEGIN
   PERFORM public.vault_enter(claims, 'service_role');
   company := public.current_company_id();
-  sub := public.request_jwt_claims() ->> 'sub';
+  caller := public.current_user_id();
   IF company IS NULL OR NOT public.has_role('Vibot.admin')
-     OR sub !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-     OR NOT EXISTS (SELECT 1 FROM public.users u WHERE u.id = sub::uuid AND u.company_id = company) THEN
+     OR NOT EXISTS (SELECT 1 FROM public.users u WHERE u.id = caller AND u.company_id = company) THEN
     RETURN;
   END IF;
   -- Load-bearing for isolation (service_role bypasses RLS): only the caller's own keys.
   DELETE FROM public.idempotency_keys k
-  WHERE k.company_id = company AND k.actor = sub::uuid AND k.key = idempotency_key
+  WHERE k.company_id = company AND k.actor = caller AND k.key = idempotency_key
     AND k.created_at <= pg_catalog.now() - interval '24 hours';
   RETURN QUERY SELECT k.request_digest::text, k.result FROM public.idempotency_keys k
-  WHERE k.company_id = company AND k.actor = sub::uuid AND k.key = idempotency_key;
+  WHERE k.company_id = company AND k.actor = caller AND k.key = idempotency_key;
 END
 $$;

@@ -12,7 +12,7 @@ AS $$
 #variable_conflict use_variable
 DECLARE
   company uuid := public.current_company_id();
-  sub text := public.request_jwt_claims() ->> 'sub';
+  actor uuid := public.current_user_id();
 BEGIN
   IF company IS NULL OR NOT public.has_role('Vibot.admin')
      OR pg_catalog.current_setting('role') <> 'service_role' OR NOT EXISTS (
@@ -27,7 +27,7 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
   RETURN public.vault_append_event(company, connector, credential, version, action,
-    CASE WHEN sub ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN sub::uuid END,
+    actor,
     request_id, detail);
 END
 $$;

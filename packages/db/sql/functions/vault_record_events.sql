@@ -9,7 +9,7 @@ AS $$
 #variable_conflict use_variable
 DECLARE
   company uuid := public.current_company_id();
-  sub text := public.request_jwt_claims() ->> 'sub';
+  actor uuid := public.current_user_id();
   n integer;
 BEGIN
   IF company IS NULL OR NOT public.has_role('Vibot.admin') OR EXISTS (
@@ -23,7 +23,7 @@ BEGIN
   INSERT INTO public.connector_credential_events
     (company_id, connector_id, credential_id, version, action, actor, request_id)
   SELECT company, u.c, u.credential, u.version, u.action,
-    CASE WHEN sub ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN sub::uuid END,
+    actor,
     request_id
   FROM ROWS FROM (pg_catalog.unnest(connectors), pg_catalog.unnest(credentials),
     pg_catalog.unnest(versions), pg_catalog.unnest(actions)) AS u(c, credential, version, action)

@@ -8,17 +8,16 @@ LANGUAGE plpgsql
 AS $$
 DECLARE
   company uuid;
-  sub text;
+  caller uuid;
 BEGIN
   PERFORM public.vault_enter(claims, 'service_role');
   company := public.current_company_id();
-  sub := public.request_jwt_claims() ->> 'sub';
-  IF company IS NULL OR sub IS NULL
-     OR sub !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN
+  caller := public.current_user_id();
+  IF company IS NULL OR caller IS NULL THEN
     RAISE EXCEPTION 'no company or subject claim' USING ERRCODE = 'insufficient_privilege';
   END IF;
   INSERT INTO public.idempotency_keys (company_id, actor, key, request_digest, result)
-  VALUES (company, sub::uuid, idempotency_key, digest, result);
+  VALUES (company, caller, idempotency_key, digest, result);
   DELETE FROM public.idempotency_keys k
   WHERE k.company_id = company AND k.created_at <= pg_catalog.now() - interval '24 hours';
   RETURN true;

@@ -2,9 +2,11 @@
 # What the claim functions cost the current read. Seeds a database as the bench does, then:
 # 1. pgbench (8 clients, 8 s) of the door's read statement, read auditing off and on, as a
 #    least-privilege login with track_functions on: calls and µs per read of each function;
-# 2. 100,000 calls in a loop: current_company_id() with the claims set by vault_enter (which keeps
-#    the company with them) and by set_config alone (it parses them); the parser alone; the parser
-#    without its search_path setting; a parser as one SQL expression the planner inlines.
+# 2. 100,000 calls in a loop: each claim reader (current_company_id, has_role, current_user_id)
+#    with the claims set by vault_enter (which keeps what they say with them) and by set_config
+#    alone (it parses them); the parser alone; and two company parsers once measured as
+#    alternatives: without the parser's search_path setting, and as one SQL expression the planner
+#    inlines (it parses the claims at each use).
 set -euo pipefail
 cd "$(dirname "$0")"
 export PGOPTIONS="-c client_min_messages=warning"
@@ -56,15 +58,17 @@ begin;
 $2;
 select clock_timestamp() as t0 \\gset
 select count($1) from generate_series(1, 100000);
-select '$1, claims by $3: ' || round(extract(epoch from clock_timestamp() - :'t0') * 10, 2) || ' µs a call';
+select \$l\$$1, claims by $3: \$l\$ || round(extract(epoch from clock_timestamp() - :'t0') * 10, 2) || ' µs a call';
 commit;
 SQL
 }
 for round in 1 2; do
   by_setting="select set_config('request.jwt.claims', '$claims', true)"
-  loop "public.current_company_id()" "select public.vault_enter('$claims', 'authenticated')" vault_enter
-  loop "public.current_company_id()" "$by_setting" set_config
-  loop "public.vault_claims_company()" "$by_setting" set_config
+  for reader in "public.current_company_id()" "public.has_role('Vibot.admin')" "public.current_user_id()"; do
+    loop "$reader" "select public.vault_enter('$claims', 'authenticated')" vault_enter
+    loop "$reader" "$by_setting" set_config
+  done
+  loop "public.vault_parse_claims()" "$by_setting" set_config
   loop "probe.company_unpinned()" "$by_setting" set_config
   loop "probe.company_inlined()" "$by_setting" set_config
 done
