@@ -16,6 +16,8 @@ export interface RunFigures {
   deletedShare: number;
   rotations: LoadFigures;
   rotationsUnaudited: LoadFigures;
+  /** The floor again, in alternating rounds with the rotations. */
+  floorAtRotations: LoadFigures;
   staged: StagedFigures;
   hot: LoadFigures;
   hotState: { counter: number; kept: number; newest: number } | undefined;
@@ -42,6 +44,7 @@ export function reportRows(figures: RunFigures): Row[] {
     deletedShare,
     rotations,
     rotationsUnaudited,
+    floorAtRotations,
     staged,
     hot,
     hotState,
@@ -106,11 +109,11 @@ export function reportRows(figures: RunFigures): Row[] {
       ratio: read1k.p99 / floor.p99,
     },
     {
-      name: "rotations across distinct connectors",
-      figures: fig(rotations),
-      ratio: rotations.rps / floor.rps,
+      name: "rotations across distinct connectors (vs the floor in alternating rounds)",
+      figures: `${fig(rotations)}; floor ${Math.round(floorAtRotations.rps)} req/s`,
+      ratio: rotations.rps / floorAtRotations.rps,
       bar: ">= 0.30x floor req/s",
-      met: rotations.rps / floor.rps >= 0.3,
+      met: rotations.rps / floorAtRotations.rps >= 0.3,
     },
     {
       name: "rotations, audit ledger vs its writes taken out",
