@@ -109,6 +109,38 @@ describe("the request's claims", () => {
     ]);
   });
 
+  it("are inlinable STABLE SQL over a parser with an empty search_path", async () => {
+    const functions = await db.query<{
+      name: string;
+      result: string;
+      volatile: string;
+      language: string;
+      config: string[] | null;
+    }>(
+      `select p.proname as name, pg_get_function_result(p.oid) as result, p.provolatile::text as volatile,
+              l.lanname as language, p.proconfig as config
+       from pg_proc p join pg_language l on l.oid = p.prolang
+       where p.pronamespace = 'public'::regnamespace
+         and p.proname in ('current_company_id', 'current_user_id', 'has_role', 'vault_parse_claims')
+       order by 1`,
+    );
+    // The readers have no SET clause, which would stop the planner inlining them; every name in
+    // them is schema-qualified instead (the next test shadows them).
+    const reader = { volatile: "s", language: "sql", config: null };
+    expect(functions).toEqual([
+      { name: "current_company_id", result: "uuid", ...reader },
+      { name: "current_user_id", result: "uuid", ...reader },
+      { name: "has_role", result: "boolean", ...reader },
+      {
+        name: "vault_parse_claims",
+        result: "record",
+        volatile: "s",
+        language: "plpgsql",
+        config: ['search_path=""'],
+      },
+    ]);
+  });
+
   it("are inlined into the policies, and a caller's own operators and functions take no part", async () => {
     const { answer, plan } = await db.transaction(async (query) => {
       // Operators and functions that would make the copy answer for any claims, first on the path.

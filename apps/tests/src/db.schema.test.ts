@@ -178,38 +178,6 @@ describe("roles, functions and grants", () => {
     ]);
   });
 
-  it("defines the claim readers as inlinable STABLE SQL and the parser with an empty search_path", async () => {
-    const functions = await db.query<{
-      name: string;
-      result: string;
-      volatile: string;
-      language: string;
-      config: string[] | null;
-    }>(
-      `select p.proname as name, pg_get_function_result(p.oid) as result, p.provolatile::text as volatile,
-              l.lanname as language, p.proconfig as config
-       from pg_proc p join pg_language l on l.oid = p.prolang
-       where p.pronamespace = 'public'::regnamespace
-         and p.proname in ('current_company_id', 'current_user_id', 'has_role', 'vault_parse_claims')
-       order by 1`,
-    );
-    // The readers have no SET clause, which would stop the planner inlining them; every name in
-    // them is schema-qualified instead (db.claims.test.ts shadows them).
-    const reader = { volatile: "s", language: "sql", config: null };
-    expect(functions).toEqual([
-      { name: "current_company_id", result: "uuid", ...reader },
-      { name: "current_user_id", result: "uuid", ...reader },
-      { name: "has_role", result: "boolean", ...reader },
-      {
-        name: "vault_parse_claims",
-        result: "record",
-        volatile: "s",
-        language: "plpgsql",
-        config: ['search_path=""'],
-      },
-    ]);
-  });
-
   it("lets authenticated only SELECT, anon nothing, and service_role mutate", async () => {
     const privileges = await db.query<{ role: string; privilege: string; granted: boolean }>(
       `select r as role, p as privilege, has_table_privilege(r, '${table}', p) as granted
