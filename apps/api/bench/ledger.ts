@@ -31,29 +31,43 @@ export async function ledgerChained(
   return { backlog, seconds: (Date.now() - started) / 1000 };
 }
 
+/** The recorders, each replaced by a no-op in the "without the ledger" rounds. */
+const RECORDERS = [
+  {
+    signature: "public.vault_record_event(uuid, uuid, integer, text, text)",
+    noOp: `create or replace function public.vault_record_event(connector uuid, credential uuid,
+      version integer, action text, request_id text) returns bigint language sql
+      as 'select 0::bigint'`,
+  },
+  {
+    // A write records its own event and its pruned versions' in one call of this one.
+    signature: "public.vault_record_events(uuid[], uuid[], integer[], text[], text)",
+    noOp: `create or replace function public.vault_record_events(connectors uuid[],
+      credentials uuid[], versions integer[], actions text[], request_id text) returns integer
+      language sql as 'select 0'`,
+  },
+];
+
 /**
- * `vault_record_event` replaced by a no-op (as the operator, in the bench's own database) while
- * entered, restored when left: the same run's figure for writes without the ledger's cost.
+ * The recorders replaced by no-ops (as the operator, in the bench's own database) while entered,
+ * restored when left: the same run's figure for writes without the ledger's cost.
  */
 export function withoutLedgerWrites(db: Database): Variant {
-  let original = "";
+  const originals: string[] = [];
   return {
     async enter() {
-      const [row] = await queryRows<{ definition: string }>(
-        db,
-        sql`select pg_get_functiondef('public.vault_record_event(uuid, uuid, integer, text, text)'::regprocedure) as definition`,
-      );
-      if (!row) throw new Error("vault_record_event not found");
-      original = row.definition;
-      await queryRows(
-        db,
-        sql`create or replace function public.vault_record_event(connector uuid, credential uuid,
-          version integer, action text, request_id text) returns bigint language sql
-          as 'select 0::bigint'`,
-      );
+      for (const recorder of RECORDERS) {
+        const [row] = await queryRows<{ definition: string }>(
+          db,
+          sql`select pg_get_functiondef(${recorder.signature}::regprocedure) as definition`,
+        );
+        if (!row) throw new Error(`${recorder.signature} not found`);
+        originals.push(row.definition);
+        await queryRows(db, sql.raw(recorder.noOp));
+      }
     },
     async leave() {
-      await queryRows(db, sql.raw(original));
+      for (const original of originals.splice(0)) await queryRows(db, sql.raw(original));
     },
   };
 }

@@ -157,6 +157,26 @@ describe("isolation and append-only", () => {
     expect(await sqlState(chainAndChange("request_id", "forged"))).toBe("42501");
   });
 
+  it("refuses, even to the owner, to change or clear a seal, or to chain an event twice", async () => {
+    // The rule is the trigger's WHEN condition: a comparison with NULL (a seal cleared) must
+    // refuse, not let the update through unchecked.
+    const [event] = await db.query<{ id: string }>(
+      `insert into connector_credential_events (company_id, action, seal)
+      values ($1, 'read', 'hmac-sha256:k1:00') returning id::text`,
+      [a.companyId],
+    );
+    const chain = (position: number, seal: string) =>
+      db.query(
+        `update connector_credential_events set chain_seq = $2, chain_mac = 'x', seal = ${seal}
+        where id = $1 returning chain_seq::int as position`,
+        [event?.id, position],
+      );
+    expect(await sqlState(chain(-2, "null"))).toBe("42501");
+    expect(await sqlState(chain(-2, "'hmac-sha256:k1:ff'"))).toBe("42501");
+    expect(await chain(-2, "seal")).toEqual([{ position: -2 }]);
+    expect(await sqlState(chain(-3, "seal"))).toBe("42501");
+  });
+
   it("goes with its company", async () => {
     const company = randomUUID();
     await db.query("insert into companies (id) values ($1)", [company]);

@@ -1,18 +1,10 @@
--- Append-only for everyone, owner included: the one update allowed is the sequencer's, which sets
--- an event's seal (when it has none) and chain position once and changes nothing else.
+-- Refuses an update of an audit event: its trigger (triggers/connector_credential_events_append_only.sql)
+-- runs it for every update but the sequencer's chaining of an event.
 CREATE OR REPLACE FUNCTION public.connector_credential_events_append_only() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = ''
 AS $$
 BEGIN
-  IF OLD.chain_seq IS NULL AND NEW.chain_seq IS NOT NULL
-     AND (OLD.seal IS NULL OR NEW.seal = OLD.seal)
-     AND (NEW.id, NEW.company_id, NEW.connector_id, NEW.credential_id, NEW.version, NEW.action,
-          NEW.actor, NEW.request_id, NEW.occurred_at, NEW.detail)
-     IS NOT DISTINCT FROM (OLD.id, OLD.company_id, OLD.connector_id, OLD.credential_id, OLD.version,
-          OLD.action, OLD.actor, OLD.request_id, OLD.occurred_at, OLD.detail) THEN
-    RETURN NEW;
-  END IF;
   RAISE EXCEPTION 'audit events are append-only' USING ERRCODE = 'insufficient_privilege';
 END
 $$;

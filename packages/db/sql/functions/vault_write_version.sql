@@ -7,7 +7,8 @@
 -- (an older pending one stays, retained). `expires_at` (information, in the future) is kept in
 -- its lifecycle row. Past `max_versions` the oldest go, never the current, pending or previous.
 -- Events, through the recorder: rotate, rollback or stage (and the rollback source's read),
--- destroy for each version pruned, integrity_failure for a source that fails verification.
+-- destroy for each version pruned (with the write's own event, in one INSERT), integrity_failure
+-- for a source that fails verification.
 -- `outcome`: written, busy, connector_not_found, version_not_found, deleted (the rollback source is;
 -- purge_after says until when), expiry_not_future, unknown_key, checksum_mismatch, undecryptable
 -- or version_conflict (nothing written but the failure's event). With `wait_for_lock` false (a
@@ -31,7 +32,9 @@ DECLARE
   pointers public.integration_connectors;
   src public.connector_credentials;
   written public.connector_credentials;
-  pruned record;
+  pruned_ids uuid[];
+  pruned_versions integer[];
+  events integer;
   plaintext text := secret_json;
   ciphertext bytea;
   i integer;
@@ -120,10 +123,7 @@ BEGIN
     VALUES (written.id, company, connector, written.version, written.rotated_at,
       written.rotated_by, expires_at);
   END IF;
-  PERFORM public.vault_record_event(connector, written.id, written.version,
-    CASE WHEN source_version IS NOT NULL THEN 'rollback' WHEN stage = 'pending' THEN 'stage'
-      ELSE 'rotate' END, request_id);
-  FOR pruned IN
+  WITH pruned AS (
     DELETE FROM public.connector_credentials c
     WHERE c.connector_id = connector
       AND c.version NOT IN (coalesce(pointers.current_version, 0),
@@ -132,9 +132,19 @@ BEGIN
         SELECT k.version FROM public.connector_credentials k WHERE k.connector_id = connector
         ORDER BY k.version DESC OFFSET max_versions LIMIT 1)
     RETURNING c.id, c.version
-  LOOP
-    PERFORM public.vault_record_event(connector, pruned.id, pruned.version, 'destroy', request_id);
-  END LOOP;
+  )
+  SELECT pg_catalog.array_agg(p.id ORDER BY p.version),
+    pg_catalog.array_agg(p.version ORDER BY p.version)
+  INTO pruned_ids, pruned_versions FROM pruned p;
+  -- The write's event, then a destroy for each version pruned, in one INSERT.
+  events := 1 + coalesce(pg_catalog.cardinality(pruned_ids), 0);
+  PERFORM public.vault_record_events(pg_catalog.array_fill(connector, ARRAY[events]),
+    pg_catalog.array_prepend(written.id, coalesce(pruned_ids, '{}')),
+    pg_catalog.array_prepend(written.version, coalesce(pruned_versions, '{}')),
+    pg_catalog.array_prepend(CASE WHEN source_version IS NOT NULL THEN 'rollback'
+      WHEN stage = 'pending' THEN 'stage' ELSE 'rotate' END,
+      pg_catalog.array_fill('destroy'::text, ARRAY[events - 1])),
+    request_id);
   id := written.id; company_id := written.company_id; connector_id := written.connector_id;
   version := written.version; rotated_at := written.rotated_at; rotated_by := written.rotated_by;
   current_version := pointers.current_version;

@@ -1,0 +1,4 @@
+DROP INDEX "idx_connector_credential_events_company_changes";--> statement-breakpoint
+DROP INDEX "idx_connector_credential_events_written";--> statement-breakpoint
+CREATE INDEX "idx_connector_credential_events_company_changes" ON "connector_credential_events" USING btree ("company_id","chain_seq") WHERE "connector_credential_events"."chain_seq" is not null and "connector_credential_events"."action" in ('rotate', 'rollback', 'destroy', 'reencrypt', 'stage', 'promote', 'delete', 'restore', 'purge', 'expiring', 'expired');--> statement-breakpoint
+CREATE INDEX "idx_connector_credential_events_written" ON "connector_credential_events" USING btree ("credential_id") WHERE "connector_credential_events"."chain_seq" is not null and "connector_credential_events"."action" in ('rotate', 'rollback', 'stage');
