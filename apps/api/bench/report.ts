@@ -150,6 +150,21 @@ const WHERE_TIME_GOES = `## Where the time goes
   (floor, read auditing off, read auditing on): at 2 connections the unaudited read ran at
   0.70-0.74x the floor and the audited at 0.70-0.77x the unaudited; at 4, 0.68-0.74x and
   0.66-0.82x. Within noise of each other, so the lane stays at 4.
+- **Two full runs of this build** (fewer ledger writes an event), on a quieter machine than the
+  four before them (the floor at 5.6k and 5.7k req/s, against 3.0k to 4.8k). Met in both: the
+  audited read against the unaudited (0.83x, 0.80x), rotations against the floor (0.36x, 0.39x),
+  the reads against their hand-written equivalents (off 1.43x, 1.39x; on 1.41x, 1.36x). Met in
+  one: the rotation against its equivalent (0.64x, 0.73x) and the read with 10% of versions
+  soft-deleted (0.97x, 0.87x). Met in neither: the unaudited read against the floor (0.66x, 0.69x,
+  as in the quiet run described under "The read against the floor depends on how busy the machine
+  is") and the ledger (0.75x, 0.79x). The rotation statement of this build against the build
+  before, in alternating 10 s pgbench rounds (8 clients): 1,574, 1,423 and 1,509 tps against
+  1,540, 1,584 and 1,525, within noise; the equivalent gained more from the quieter machine than
+  the product did (2,768 and 2,429 tps against 1,606 in the last busy run; the product 1,782 and
+  1,781 against 1,306). Tried for the unaudited read: a moment's reads split across the read
+  lane's four connections (about 5 a statement instead of about 14), two sets of alternating
+  rounds with the floor: 3.9k and 4.3k req/s against 3.8k and 4.0k unsplit, for 30% more API and
+  25-37% more database CPU a read and twice the p99. Not taken.
 - **Four full runs of one build** (the claims parsed once), on a busy machine (the floor at 3.0k to
   4.8k req/s). Met in all four: the unaudited read 0.89x, 1.12x, 0.82x and 1.24x the floor; the
   read and the rotation against their hand-written equivalents (read off 2.47x, 1.72x, 1.62x,
@@ -189,6 +204,21 @@ const WHERE_TIME_GOES = `## Where the time goes
   trace, and pruning a version is a change. The recorder's checks stay: the write function runs as
   its caller, and the recorder is the one way that role can add an event, so it checks what it is
   given.
+- **Fewer writes an event** (migrations 0034 and 0035; \`bench/experiments/ledger-cost/run.sh\`).
+  Under pgbench, seven clients rotating beside a sequencer client, a rotation wrote 39.5-40.1 WAL
+  records with the ledger and 12.8 without; sampled over 10 s, the active backends waited mostly on
+  the WAL (LWLock:WALWrite in 707 samples, IO:WALSync in 138, on CPU in 189). Every event is
+  written twice, recorded and then chained, and the chaining UPDATE is never HOT. Three changes:
+  the change feed's two indexes hold chained events only, so an event enters them once (36.4-37.2
+  records a rotation); a write records its own event and its pruned versions' in one call of
+  \`vault_record_events\`, which had planned its statements at every call (a rotation's two events:
+  150 µs a call, 52 µs with one generic plan, 70 µs as two calls of the single recorder); the
+  append-only rule is the trigger's WHEN condition, so chaining calls no function. In one session
+  over 20,000 events, the index and trigger changes together: recording 36-37.5 against 41-43 µs
+  an event, chaining 38-41 against 43-50 µs. The ledger's ratio in the pgbench experiment: 0.69x
+  before (rounds 0.76, 0.69, 0.63), 0.73x after (0.72, 0.76, 0.68), within its noise; in the full
+  runs 0.75x and 0.79x, against 0.72-0.80x before. What remains is the second write of every event
+  and its WAL; the insert-only chain below is the structural alternative.
 - **An insert-only chain, modelled.** Chaining an event is an UPDATE that is never HOT (the chain
   position is indexed): a new row version and an entry in each index. The alternative is to never
   change an event and insert one row per chained event into a chain table, the sequencer finding
