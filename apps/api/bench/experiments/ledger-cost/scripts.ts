@@ -1,50 +1,15 @@
 // Seeds the bench's data in database vibot_probe and writes to the directory given (run.sh uses
 // it) pgbench scripts of the door's rotation (the write lane's statement) and of the API's
 // sequencer step, with their variables.
-import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Keyring } from "@vibot/crypto";
-import {
-  ADMIN_ROLE,
-  connectPostgres,
-  verifyKeyring,
-  writeCredentialVersionOperation,
-} from "@vibot/db";
-import postgres from "postgres";
+import { writeCredentialVersionOperation } from "@vibot/db";
 import { batchScript, capture } from "../../pgbench-scripts";
-import { ADMIN, COMPANY, ROTATE_CONNECTORS, rotateConnector, seedBench } from "../../seed";
+import { ADMIN, ROTATE_CONNECTORS, rotateConnector } from "../../seed";
+import { probeClaims as claims, openProbe } from "../probe";
 
 const out = process.argv[2] ?? ".";
-const keyring = await Keyring.fromJson(
-  JSON.stringify({
-    active: "b1",
-    keys: { b1: randomBytes(32).toString("base64") },
-    ledger: { active: "bl1", keys: { bl1: randomBytes(32).toString("base64") } },
-  }),
-);
-const admin = postgres("postgres://postgres@127.0.0.1:5432/postgres", {
-  max: 1,
-  onnotice: () => {},
-});
-await admin.unsafe("drop database if exists vibot_probe with (force)");
-await admin.unsafe("create database vibot_probe");
-const url = "postgres://postgres@127.0.0.1:5432/vibot_probe";
-const handle = connectPostgres(url, {
-  max: 2,
-  limits: { lockTimeoutMs: 0, statementTimeoutMs: 0 },
-});
-await handle.migrate();
-await seedBench(handle.db, keyring);
-await handle.close();
-await admin.unsafe("drop role if exists vibot_probe_api");
-await admin.unsafe("create role vibot_probe_api login noinherit in role authenticator");
-await admin.end();
-const apiUrl = "postgres://vibot_probe_api@127.0.0.1:5432/vibot_probe";
-const api = connectPostgres(apiUrl, { max: 1 });
-await verifyKeyring(api, keyring); // registers the ledger key, as the API does at start
-await api.close();
-const claims = { sub: ADMIN, company_id: COMPANY, roles: [ADMIN_ROLE], role: "authenticated" };
+const { keyring, apiUrl } = await openProbe();
 const probe = rotateConnector(ROTATE_CONNECTORS);
 const rotation = (
   await capture(

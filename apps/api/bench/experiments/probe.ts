@@ -1,0 +1,47 @@
+// The experiments' database: vibot_probe, seeded as the bench seeds its own, with the API's
+// least-privilege login vibot_probe_api (a NOINHERIT member of authenticator) and a fresh keyring
+// whose kids are registered as the API registers them at start. Each run.sh drops both at its end.
+import { randomBytes } from "node:crypto";
+import { Keyring } from "@vibot/crypto";
+import { ADMIN_ROLE, connectPostgres, verifyKeyring } from "@vibot/db";
+import postgres from "postgres";
+import { ADMIN, COMPANY, seedBench } from "../seed";
+
+/** The bench's admin, as the door's operations are captured for. */
+export const probeClaims = {
+  sub: ADMIN,
+  company_id: COMPANY,
+  roles: [ADMIN_ROLE],
+  role: "authenticated",
+};
+
+export async function openProbe(): Promise<{ keyring: Keyring; apiUrl: string }> {
+  const keyring = await Keyring.fromJson(
+    JSON.stringify({
+      active: "b1",
+      keys: { b1: randomBytes(32).toString("base64") },
+      ledger: { active: "bl1", keys: { bl1: randomBytes(32).toString("base64") } },
+    }),
+  );
+  const admin = postgres("postgres://postgres@127.0.0.1:5432/postgres", {
+    max: 1,
+    onnotice: () => {},
+  });
+  await admin.unsafe("drop database if exists vibot_probe with (force)");
+  await admin.unsafe("create database vibot_probe");
+  const handle = connectPostgres("postgres://postgres@127.0.0.1:5432/vibot_probe", {
+    max: 2,
+    limits: { lockTimeoutMs: 0, statementTimeoutMs: 0 },
+  });
+  await handle.migrate();
+  await seedBench(handle.db, keyring);
+  await handle.close();
+  await admin.unsafe("drop role if exists vibot_probe_api");
+  await admin.unsafe("create role vibot_probe_api login noinherit in role authenticator");
+  await admin.end();
+  const apiUrl = "postgres://vibot_probe_api@127.0.0.1:5432/vibot_probe";
+  const api = connectPostgres(apiUrl, { max: 1 });
+  await verifyKeyring(api, keyring);
+  await api.close();
+  return { keyring, apiUrl };
+}
