@@ -32,9 +32,7 @@ DECLARE
   pointers public.integration_connectors;
   src public.connector_credentials;
   written public.connector_credentials;
-  pruned_ids uuid[];
-  pruned_versions integer[];
-  events integer;
+  recorded integer;
   plaintext text := secret_json;
   ciphertext bytea;
   i integer;
@@ -123,6 +121,7 @@ BEGIN
     VALUES (written.id, company, connector, written.version, written.rotated_at,
       written.rotated_by, expires_at);
   END IF;
+  -- The write's event, then a destroy for each version pruned (oldest first), in one INSERT.
   WITH pruned AS (
     DELETE FROM public.connector_credentials c
     WHERE c.connector_id = connector
@@ -132,19 +131,17 @@ BEGIN
         SELECT k.version FROM public.connector_credentials k WHERE k.connector_id = connector
         ORDER BY k.version DESC OFFSET max_versions LIMIT 1)
     RETURNING c.id, c.version
+  ), events AS (
+    SELECT written.id AS credential, written.version AS v,
+      CASE WHEN source_version IS NOT NULL THEN 'rollback' WHEN stage = 'pending' THEN 'stage'
+        ELSE 'rotate' END AS action, 0 AS n
+    UNION ALL
+    SELECT p.id, p.version, 'destroy', p.version FROM pruned p
   )
-  SELECT pg_catalog.array_agg(p.id ORDER BY p.version),
-    pg_catalog.array_agg(p.version ORDER BY p.version)
-  INTO pruned_ids, pruned_versions FROM pruned p;
-  -- The write's event, then a destroy for each version pruned, in one INSERT.
-  events := 1 + coalesce(pg_catalog.cardinality(pruned_ids), 0);
-  PERFORM public.vault_record_events(pg_catalog.array_fill(connector, ARRAY[events]),
-    pg_catalog.array_prepend(written.id, coalesce(pruned_ids, '{}')),
-    pg_catalog.array_prepend(written.version, coalesce(pruned_versions, '{}')),
-    pg_catalog.array_prepend(CASE WHEN source_version IS NOT NULL THEN 'rollback'
-      WHEN stage = 'pending' THEN 'stage' ELSE 'rotate' END,
-      pg_catalog.array_fill('destroy'::text, ARRAY[events - 1])),
-    request_id);
+  SELECT public.vault_record_events(pg_catalog.array_agg(connector ORDER BY e.n),
+    pg_catalog.array_agg(e.credential ORDER BY e.n), pg_catalog.array_agg(e.v ORDER BY e.n),
+    pg_catalog.array_agg(e.action ORDER BY e.n), request_id)
+  INTO recorded FROM events e;
   id := written.id; company_id := written.company_id; connector_id := written.connector_id;
   version := written.version; rotated_at := written.rotated_at; rotated_by := written.rotated_by;
   current_version := pointers.current_version;
