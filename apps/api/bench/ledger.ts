@@ -31,43 +31,54 @@ export async function ledgerChained(
   return { backlog, seconds: (Date.now() - started) / 1000 };
 }
 
+/** A function replaced for a variant: its signature, and the definition that replaces it. */
+export interface Replacement {
+  signature: string;
+  definition: string;
+}
+
 /** The recorders, each replaced by a no-op in the "without the ledger" rounds. */
-const RECORDERS = [
+const RECORDERS: Replacement[] = [
   {
     signature: "public.vault_record_event(uuid, uuid, integer, text, text)",
-    noOp: `create or replace function public.vault_record_event(connector uuid, credential uuid,
+    definition: `create or replace function public.vault_record_event(connector uuid, credential uuid,
       version integer, action text, request_id text) returns bigint language sql
       as 'select 0::bigint'`,
   },
   {
     // A write records its own event and its pruned versions' in one call of this one.
     signature: "public.vault_record_events(uuid[], uuid[], integer[], text[], text)",
-    noOp: `create or replace function public.vault_record_events(connectors uuid[],
+    definition: `create or replace function public.vault_record_events(connectors uuid[],
       credentials uuid[], versions integer[], actions text[], request_id text) returns integer
       language sql as 'select 0'`,
   },
 ];
 
 /**
- * The recorders replaced by no-ops (as the operator, in the bench's own database) while entered,
- * restored when left: the same run's figure for writes without the ledger's cost.
+ * Functions replaced (as the operator, in the bench's own database) while the variant is entered,
+ * their definitions restored when it is left.
  */
-export function withoutLedgerWrites(db: Database): Variant {
+export function replaced(db: Database, replacements: Replacement[]): Variant {
   const originals: string[] = [];
   return {
     async enter() {
-      for (const recorder of RECORDERS) {
+      for (const replacement of replacements) {
         const [row] = await queryRows<{ definition: string }>(
           db,
-          sql`select pg_get_functiondef(${recorder.signature}::regprocedure) as definition`,
+          sql`select pg_get_functiondef(${replacement.signature}::regprocedure) as definition`,
         );
-        if (!row) throw new Error(`${recorder.signature} not found`);
+        if (!row) throw new Error(`${replacement.signature} not found`);
         originals.push(row.definition);
-        await queryRows(db, sql.raw(recorder.noOp));
+        await queryRows(db, sql.raw(replacement.definition));
       }
     },
     async leave() {
       for (const original of originals.splice(0)) await queryRows(db, sql.raw(original));
     },
   };
+}
+
+/** The recorders replaced by no-ops: the same run's figure for writes without the ledger's cost. */
+export function withoutLedgerWrites(db: Database): Variant {
+  return replaced(db, RECORDERS);
 }

@@ -15,14 +15,18 @@ export const probeClaims = {
   role: "authenticated",
 };
 
-export async function openProbe(): Promise<{ keyring: Keyring; apiUrl: string }> {
-  const keyring = await Keyring.fromJson(
-    JSON.stringify({
-      active: "b1",
-      keys: { b1: randomBytes(32).toString("base64") },
-      ledger: { active: "bl1", keys: { bl1: randomBytes(32).toString("base64") } },
-    }),
-  );
+export async function openProbe(): Promise<{
+  keyring: Keyring;
+  /** The keyring as the API's CREDENTIALS_KEYRING takes it. */
+  keyringJson: string;
+  apiUrl: string;
+}> {
+  const keyringJson = JSON.stringify({
+    active: "b1",
+    keys: { b1: randomBytes(32).toString("base64") },
+    ledger: { active: "bl1", keys: { bl1: randomBytes(32).toString("base64") } },
+  });
+  const keyring = await Keyring.fromJson(keyringJson);
   const admin = postgres("postgres://postgres@127.0.0.1:5432/postgres", {
     max: 1,
     onnotice: () => {},
@@ -43,5 +47,5 @@ export async function openProbe(): Promise<{ keyring: Keyring; apiUrl: string }>
   const api = connectPostgres(apiUrl, { max: 1 });
   await verifyKeyring(api, keyring);
   await api.close();
-  return { keyring, apiUrl };
+  return { keyring, keyringJson, apiUrl };
 }

@@ -1,0 +1,157 @@
+// Which part of the ledger's cost a rotation pays, over HTTP as the bench measures the bar "rotations
+// with the ledger >= 0.9x those with its writes taken out": the bench's rotation step (32
+// connections across 2,000 connectors, every rotation pruning one version) in alternating rounds of
+// five states of the same server:
+//   ledger       as built: two events a rotation recorded, then chained by the sequencer;
+//   unchained    the same events recorded, the sequencer's step a no-op (chaining free);
+//   bare row     each event one row in an unindexed table without checks, in the writer's
+//                transaction, and nothing chained: the least any ledger could write there;
+//   call only    the recorders called as security definers reading the claims, writing nothing;
+//   no ledger    the recorders no-ops, as the bench's "without" rounds.
+// The ratio of each to "no ledger" is the most that a ledger doing only that part can reach: if
+// "unchained" misses 0.9x, no sequencer or chain layout can meet the bar.
+// Run from apps/api: `npx tsx bench/experiments/ledger-share/run.ts`, about 6 minutes; ROUNDS sets
+// the rounds (5). Uses the experiments' database vibot_probe and drops it at the end.
+import { connectPostgres } from "@vibot/db";
+import { queryRows } from "@vibot/db/testing";
+import { sql } from "drizzle-orm";
+import { SignJWT } from "jose";
+import postgres from "postgres";
+import { ledgerChained, replaced, withoutLedgerWrites } from "../../ledger";
+import { ensureWrk, measure, measureAlternating, type RequestShape } from "../../load";
+import { ROTATE_CONNECTORS, rotateConnector } from "../../seed";
+import { startServer } from "../../servers";
+import { openProbe, probeClaims } from "../probe";
+
+const operatorUrl = "postgres://postgres@127.0.0.1:5432/vibot_probe";
+const jwtSecret = "ledger-share-experiment-secret-0123456789";
+await ensureWrk();
+const { keyringJson, apiUrl } = await openProbe();
+const operator = connectPostgres(operatorUrl, {
+  max: 2,
+  limits: { lockTimeoutMs: 0, statementTimeoutMs: 0 },
+});
+const db = operator.db;
+const server = await startServer({
+  DATABASE_URL: apiUrl,
+  OPERATOR_DATABASE_URL: operatorUrl,
+  SUPABASE_JWT_SECRET: jwtSecret,
+  CREDENTIALS_KEYRING: keyringJson,
+});
+const { sub, ...claims } = probeClaims;
+const token = await new SignJWT(claims)
+  .setProtectedHeader({ alg: "HS256" })
+  .setSubject(sub)
+  .setAudience("authenticated")
+  .setIssuedAt()
+  .setExpirationTime("2h")
+  .sign(new TextEncoder().encode(jwtSecret));
+const rotateAcross: RequestShape = {
+  method: "POST",
+  paths: Array.from(
+    { length: ROTATE_CONNECTORS },
+    (_, i) => `/v1/connectors/${rotateConnector(i + 1)}/credentials`,
+  ),
+  headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+  body: '{"secret":{"apiKey":"sk_share_%n"}}',
+};
+const options = {
+  url: server.url,
+  pid: server.pid,
+  connections: 32,
+  seconds: 6,
+  rounds: Number(process.env.ROUNDS ?? 5),
+  warmupSeconds: 2,
+  request: rotateAcross,
+  serverDatabase: true,
+};
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+log("warm-up: every connector past its 10 kept versions …");
+await measure({ ...options, seconds: 20, rounds: 1, warmupSeconds: 0 });
+await ledgerChained(db);
+await queryRows(db, sql`vacuum analyze`);
+
+// The sequencer's step a no-op; when left, the backlog is chained before the next round.
+const unchained = replaced(db, [
+  {
+    signature: "public.vault_chain_events(text, text, integer)",
+    definition: `create or replace function public.vault_chain_events(kids text, keys text,
+        batch integer) returns integer language sql as 'select 0'`,
+  },
+]);
+const restoreChaining = unchained.leave;
+unchained.leave = async () => {
+  await restoreChaining?.();
+  await ledgerChained(db);
+};
+// One unindexed row an event, company and actor from the claims as the recorder takes them; in
+// PL/pgSQL, whose plans a session keeps, as the recorders'.
+await queryRows(
+  db,
+  sql`create table public.bare_events (company_id uuid, connector_id uuid, credential_id uuid,
+    version integer, action text, actor uuid, request_id text,
+    occurred_at timestamptz not null default now())`,
+);
+await queryRows(db, sql`grant insert on public.bare_events to vault_ledger`);
+/** Both recorders as PL/pgSQL security definers (as built) with the bodies given. */
+const recorders = (single: string, plural: string) =>
+  replaced(db, [
+    {
+      signature: "public.vault_record_event(uuid, uuid, integer, text, text)",
+      definition: `create or replace function public.vault_record_event(connector uuid,
+        credential uuid, version integer, action text, request_id text) returns bigint
+        language plpgsql security definer set search_path = '' as $$ begin ${single};
+        return 0; end $$`,
+    },
+    {
+      signature: "public.vault_record_events(uuid[], uuid[], integer[], text[], text)",
+      definition: `create or replace function public.vault_record_events(connectors uuid[],
+        credentials uuid[], versions integer[], actions text[], request_id text) returns integer
+        language plpgsql security definer set search_path = '' as $$ begin ${plural};
+        return pg_catalog.cardinality(connectors); end $$`,
+    },
+  ]);
+const bareInsert = (from: string) => `insert into public.bare_events
+  (company_id, connector_id, credential_id, version, action, actor, request_id)
+  select public.current_company_id(), ${from}, public.current_user_id(), request_id`;
+const bare = recorders(
+  bareInsert("connector, credential, version, action"),
+  `${bareInsert("u.c, u.credential, u.version, u.action")}
+  from rows from (pg_catalog.unnest(connectors), pg_catalog.unnest(credentials),
+    pg_catalog.unnest(versions), pg_catalog.unnest(actions)) as u(c, credential, version, action)`,
+);
+// The call alone: the claims read as the recorder reads them, nothing written.
+const claimsOnly = "perform public.current_company_id(), public.current_user_id()";
+const callOnly = recorders(claimsOnly, claimsOnly);
+
+log("rotations: ledger, unchained, bare row, call only, no ledger, in alternating rounds …");
+const names = ["ledger", "unchained", "bare row", "call only", "no ledger"];
+const results = await measureAlternating(options, [
+  {},
+  unchained,
+  bare,
+  callOnly,
+  withoutLedgerWrites(db),
+]);
+const none = results[4];
+for (const [i, m] of results.entries()) {
+  log(
+    `${names[i]?.padEnd(10)} ${Math.round(m.rps)} req/s (${(m.rps / none.rps).toFixed(2)}x no ledger), ` +
+      `API ${Math.round(m.cpuMicros)} µs, database ${Math.round(m.databaseCpuMicros)} µs a rotation, ` +
+      `rounds ${m.rounds.map((r) => Math.round(r)).join(" / ")} req/s`,
+  );
+}
+const [bareRows] = await queryRows<{ n: number }>(
+  db,
+  sql`select count(*)::int as n from public.bare_events`,
+);
+log(`bare rows written: ${bareRows?.n} (events the "bare row" rounds recorded)`);
+
+await server.stop();
+await operator.close();
+const admin = postgres("postgres://postgres@127.0.0.1:5432/postgres", { max: 1 });
+await admin.unsafe("drop database vibot_probe with (force)");
+await admin.unsafe("drop role vibot_probe_api");
+await admin.end();
+process.exit(0);
