@@ -45,6 +45,27 @@ function classify(error: unknown): ApiError | undefined {
   return undefined;
 }
 
+/** A stack line that is only a code location: `at fn (/path/file.js:1:2)` or `at /path/file.js:1:2`. */
+const FRAME = /^at (?:[\w$.<>[\] ]+ \()?(?:file:\/\/|node:)?[\w./@+=-]+:\d+:\d+\)?$/;
+
+/**
+ * Where an unexpected error was thrown: the code locations of its stack (at most 8), never its
+ * message, which may quote data (a driver's SQL and parameters, a parser's input). None when the
+ * stack does not begin with the error's own name and message, so nothing of the message can pass
+ * for a location.
+ */
+export function codeFrames(error: unknown): string[] | undefined {
+  if (!(error instanceof Error) || typeof error.stack !== "string") return undefined;
+  const header = error.message ? `${error.name}: ${error.message}` : error.name;
+  if (!error.stack.startsWith(`${header}\n`)) return undefined;
+  return error.stack
+    .slice(header.length + 1)
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => FRAME.test(line))
+    .slice(0, 8);
+}
+
 export const onError: ErrorHandler<AppEnv> = (error, c) => {
   const requestId = c.var.requestId ?? "unknown";
   const logger = c.var.deps.logger;
@@ -72,7 +93,12 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
       reason: unavailableFrom(error)?.reason,
     };
     if (apiError.code === "service_unavailable") logger.warn(fields, "database unavailable");
-    else logger.error(fields, "request failed");
+    // A bug: where it was thrown, and on which route, so that a rare one can be found.
+    else
+      logger.error(
+        { ...fields, route: `${c.req.method} ${c.req.routePath}`, where: codeFrames(error) },
+        "request failed",
+      );
   }
   if (apiError.retryAfterSeconds !== undefined)
     c.header("retry-after", String(apiError.retryAfterSeconds));

@@ -10,13 +10,15 @@ import { testKeyring } from "./support/keys";
 useErrorSuite();
 
 describe("500 and 503", () => {
-  it("answers internal_error for an unexpected failure, without leaking its text", async () => {
+  it("answers internal_error for an unexpected failure, logging where it was thrown but never its text", async () => {
     const { logs, logger } = api;
     const failing = createApp({
       database: {
         ...db.handle,
-        // The real database, except that every request fails with a driver-like message.
-        run: () => Promise.reject(new Error("boom: params sk_live_leak")),
+        // The real database, except that every request fails with a driver-like message, one
+        // line of which looks like a stack frame.
+        run: () =>
+          Promise.reject(new Error("boom: params sk_live_leak\n    at /srv/sk_live_leak.js:1:1")),
       },
       keyring: await testKeyring(),
       // The suite's captured logger: the failure is logged there, and must not carry the text.
@@ -33,6 +35,10 @@ describe("500 and 503", () => {
     expect(JSON.stringify(body)).not.toContain("sk_live_leak");
     const failure = logs.find((line) => line.includes('"event":"request.failed"'));
     expect(failure, "the failure is logged").toBeDefined();
+    const logged = JSON.parse(failure ?? "{}") as { where?: string[]; route?: string };
+    expect(logged.route).toBe("GET /v1/connectors/:connectorId/credentials/current");
+    // Code locations only: this file, where the error was made.
+    expect(logged.where?.[0]).toMatch(/api\.credentials\.errors\.server\.test\.ts:\d+:\d+\)?$/);
     expect(logs.join("")).not.toContain("sk_live_leak");
   });
 
