@@ -241,7 +241,7 @@ const WHERE_TIME_GOES = `## Where the time goes
   recorded but not chained 0.87x, 0.83x, 0.80x and 0.83x. Recording alone misses 0.9x in every
   run, so no sequencer or chain layout (the insert-only chain below included) can meet the bar
   while a rotation writes its two events in its own transaction; chaining is the smaller part, 3
-  to 7 points. The bare row (0.96x, 0.83x, 1.12x in the last three runs) and the call alone
+  to 6 points. The bare row (0.96x, 0.83x, 1.12x in the last three runs) and the call alone
   (1.17x, the last run) moved more between runs than they differ from the rest. pgbench of the
   rotation statement (7 clients, nothing chained, three sets of alternating 10 s rounds) with the
   recorder writing into copies of the ledger's table without its indexes, without its check,
