@@ -4,10 +4,9 @@ import { randomBytes } from "node:crypto";
 import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { Keyring } from "@vibot/crypto";
-import { ADMIN_ROLE, connectPostgres } from "@vibot/db";
+import { connectPostgres } from "@vibot/db";
 import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
-import { SignJWT } from "jose";
 import postgres from "postgres";
 import { measureClient } from "./client";
 import { ledgerChained, withoutLedgerWrites } from "./ledger";
@@ -17,8 +16,6 @@ import { runPgbench } from "./pgbench";
 import { writeReport } from "./report";
 import { reportRows } from "./rows";
 import {
-  ADMIN,
-  COMPANY,
   fillEventsTo,
   fillTo,
   HOT_CONNECTOR,
@@ -28,7 +25,7 @@ import {
   rotateConnector,
   seedBench,
 } from "./seed";
-import { sampleRss, startServer } from "./servers";
+import { adminToken, sampleRss, startServer } from "./servers";
 
 // `pnpm bench -- --quick` passes the `--` along: ignore it.
 const { values } = parseArgs({
@@ -51,17 +48,7 @@ const keyringJson = JSON.stringify({
   ledger: { active: "bl1", keys: { bl1: randomBytes(32).toString("base64") } },
 });
 const keyring = await Keyring.fromJson(keyringJson);
-const token = await new SignJWT({
-  company_id: COMPANY,
-  roles: [ADMIN_ROLE],
-  role: "authenticated",
-})
-  .setProtectedHeader({ alg: "HS256" })
-  .setSubject(ADMIN)
-  .setAudience("authenticated")
-  .setIssuedAt()
-  .setExpirationTime("2h")
-  .sign(new TextEncoder().encode(jwtSecret));
+const token = await adminToken(jwtSecret);
 const auth = { authorization: `Bearer ${token}` };
 const json = { ...auth, "content-type": "application/json" };
 

@@ -2,6 +2,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { ADMIN_ROLE } from "@vibot/db";
+import { SignJWT } from "jose";
+import { ADMIN, COMPANY } from "./seed";
 
 const apiDir = fileURLToPath(new URL("..", import.meta.url));
 
@@ -59,4 +62,15 @@ export function sampleRss(pid: number): () => Promise<number> {
     clearInterval(timer);
     return Math.round(peak);
   };
+}
+
+/** A two-hour token for the bench's admin (seed.ts), signed with the servers' JWT secret. */
+export function adminToken(jwtSecret: string): Promise<string> {
+  return new SignJWT({ company_id: COMPANY, roles: [ADMIN_ROLE], role: "authenticated" })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(ADMIN)
+    .setAudience("authenticated")
+    .setIssuedAt()
+    .setExpirationTime("2h")
+    .sign(new TextEncoder().encode(jwtSecret));
 }

@@ -15,13 +15,12 @@
 import { connectPostgres } from "@vibot/db";
 import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
-import { SignJWT } from "jose";
 import postgres from "postgres";
 import { ledgerChained, replaced, withoutLedgerWrites } from "../../ledger";
 import { ensureWrk, measure, measureAlternating, type RequestShape } from "../../load";
 import { ROTATE_CONNECTORS, rotateConnector } from "../../seed";
-import { startServer } from "../../servers";
-import { openProbe, probeClaims } from "../probe";
+import { adminToken, startServer } from "../../servers";
+import { openProbe } from "../probe";
 
 const operatorUrl = "postgres://postgres@127.0.0.1:5432/vibot_probe";
 const jwtSecret = "ledger-share-experiment-secret-0123456789";
@@ -38,14 +37,7 @@ const server = await startServer({
   SUPABASE_JWT_SECRET: jwtSecret,
   CREDENTIALS_KEYRING: keyringJson,
 });
-const { sub, ...claims } = probeClaims;
-const token = await new SignJWT(claims)
-  .setProtectedHeader({ alg: "HS256" })
-  .setSubject(sub)
-  .setAudience("authenticated")
-  .setIssuedAt()
-  .setExpirationTime("2h")
-  .sign(new TextEncoder().encode(jwtSecret));
+const token = await adminToken(jwtSecret);
 const rotateAcross: RequestShape = {
   method: "POST",
   paths: Array.from(
