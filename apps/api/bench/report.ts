@@ -233,28 +233,30 @@ const WHERE_TIME_GOES = `## Where the time goes
   runs 0.75x, 0.79x, 0.96x and 0.87x, against 0.72-0.80x before. What remains is the second
   write of every event and its WAL; the insert-only chain below is the structural alternative.
 - **Which part of the ledger's cost the bar pays** (\`bench/experiments/ledger-share/run.ts\`). The
-  bench's rotation step over HTTP, in alternating rounds of one server in up to six states: the
-  ledger as built; its events recorded but never chained (the sequencer's step a no-op); an
-  inbox (the recorder as built writing into an unindexed table, and the sequencer moving each
-  batch into the ledger sealed and chained: one INSERT an event, no UPDATE); each event a bare row
-  in an unindexed table without checks, nothing chained; the recorders called, reading the claims
-  and writing nothing; and no ledger, as in the bench's "without" rounds. Six runs of 4 to 7
-  rounds: the ledger served 0.84x, 0.77x, 0.75x, 0.78x, 0.78x and 0.74x the requests of no
-  ledger, and its events recorded but not chained 0.87x, 0.83x, 0.80x, 0.83x, 0.82x and 0.77x.
-  Recording alone misses 0.9x in every run, so no change to the sequencer or to how events are
-  chained can meet the bar while a rotation records its two events in its own transaction through
-  the recorder; chaining is the smaller part, 3 to 6 points. The inbox, tried in the last run,
-  reached 0.79x (database CPU 684 µs a rotation, against 773 with the ledger and 474 without).
-  Bare rows ran ahead of the recorder as built in each of the five runs that had them (0.96x,
-  0.83x, 1.12x, 0.96x, 0.93x against 0.83x, 0.80x, 0.83x, 0.82x, 0.77x), and the call alone
-  reached 1.17x, 0.98x and 0.91x. So most of recording's cost is the recorder's own work (its
-  checks of the caller and the connectors, and its INSERT into the ledger with three indexes and
-  a check), not the durable row. pgbench of the rotation statement (7 clients, nothing chained,
-  three sets of alternating 10 s rounds) with the recorder writing into copies of the ledger's
-  table without its indexes, without its check, without either, or with two of its three indexes
-  put them within 15% of one another in no consistent order; the recorder writing nothing ran
-  5-22% ahead of the recorder as built in each set. Which part of that work costs most is not
-  settled by these measurements.
+  bench's rotation step over HTTP, in alternating rounds of one server in up to eight states: the
+  ledger as built; its events recorded but never chained (the sequencer's step a no-op), also
+  with the recorder's checks of the caller and the connectors taken out, and into a copy of the
+  ledger's table without its indexes; an inbox (the recorder as built writing into an unindexed
+  table, and the sequencer moving each batch into the ledger sealed and chained: one INSERT an
+  event, no UPDATE); each event a bare row in an unindexed table without checks, nothing chained;
+  the recorders called, reading the claims and writing nothing; and no ledger, as in the bench's
+  "without" rounds. Seven runs of 4 to 7 rounds: the ledger served 0.84x, 0.77x, 0.75x, 0.78x,
+  0.78x, 0.74x and 0.77x the requests of no ledger, and its events recorded but not chained
+  0.87x, 0.83x, 0.80x, 0.83x, 0.82x, 0.77x and 0.83x. Recording alone misses 0.9x in every run,
+  so no change to the sequencer or to how events are chained can meet the bar while a rotation
+  records its two events through the recorder in its own transaction; chaining is the smaller
+  part, 3 to 6 points. The inbox reached 0.79x and 0.70x in the two runs that had it (the ledger
+  0.74x and 0.77x). Bare rows ran ahead of the recorder as built in five of the six runs that had
+  them (0.96x, 0.83x, 1.12x, 0.96x, 0.93x against 0.83x, 0.80x, 0.83x, 0.82x, 0.77x), which points
+  at the recorder's own work (its checks, its INSERT into the ledger with three indexes and a
+  check) rather than the durable row. In the seventh run, whose rounds fell by up to half from
+  first to last, bare rows ran at 0.76x against 0.83x, and neither the recorder without its
+  checks (0.75x) nor the unindexed copy (0.83x) stood apart. pgbench of the rotation statement (7
+  clients, nothing chained, three sets of alternating 10 s rounds) with the recorder writing into
+  copies of the ledger's table without its indexes, without its check, without either, or with
+  two of its three indexes put them within 15% of one another in no consistent order; the
+  recorder writing nothing ran 5-22% ahead of the recorder as built in each set. Which part of
+  the recorder's work costs most is not settled by these measurements.
 - **An insert-only chain, modelled.** Chaining an event is an UPDATE that is never HOT (the chain
   position is indexed): a new row version and an entry in each index. The alternative is to never
   change an event and insert one row per chained event into a chain table, the sequencer finding

@@ -1,9 +1,11 @@
 // Which part of the ledger's cost a rotation pays, over HTTP as the bench measures the bar "rotations
 // with the ledger >= 0.9x those with its writes taken out": the bench's rotation step (32
 // connections across 2,000 connectors, every rotation pruning one version) in alternating rounds of
-// six states of the same server:
+// eight states of the same server:
 //   ledger       as built: two events a rotation recorded, then chained by the sequencer;
 //   unchained    the same events recorded, the sequencer's step a no-op (chaining free);
+//                also with the recorder's checks of the caller and connectors taken out, and
+//                with the events going into a copy of the ledger's table without its indexes;
 //   inbox        the recorder as built writing into an unindexed inbox instead, and the sequencer
 //                moving each batch into the ledger sealed and chained (one INSERT, no UPDATE);
 //   bare row     each event one row in an unindexed table without checks, in the writer's
@@ -14,13 +16,13 @@
 // "unchained" misses 0.9x, no change to the sequencer or to the chain can meet the bar while
 // events go through the recorder as built. The inbox state checks that its moved events chain:
 // the next round's sequencer verifies the head they left.
-// Run from apps/api: `npx tsx bench/experiments/ledger-share/run.ts`, about 7 minutes; ROUNDS sets
+// Run from apps/api: `npx tsx bench/experiments/ledger-share/run.ts`, about 9 minutes; ROUNDS sets
 // the rounds (5). Uses the experiments' database vibot_probe and drops it at the end.
 import { connectPostgres } from "@vibot/db";
 import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
-import { ledgerChained, replaced, withoutLedgerWrites } from "../../ledger";
+import { ledgerChained, type Replacement, replaced, withoutLedgerWrites } from "../../ledger";
 import { ensureWrk, measure, measureAlternating, type RequestShape } from "../../load";
 import { ROTATE_CONNECTORS, rotateConnector } from "../../seed";
 import { adminToken, startServer } from "../../servers";
@@ -68,19 +70,55 @@ await measure({ ...options, seconds: 20, rounds: 1, warmupSeconds: 0 });
 await ledgerChained(db);
 await queryRows(db, sql`vacuum analyze`);
 
-// The sequencer's step a no-op; when left, the backlog is chained before the next round.
-const unchained = replaced(db, [
-  {
-    signature: "public.vault_chain_events(text, text, integer)",
-    definition: `create or replace function public.vault_chain_events(kids text, keys text,
+// The recorder as built, to be varied below.
+const [recorder] = await queryRows<{ definition: string }>(
+  db,
+  sql`select pg_get_functiondef('public.vault_record_events(uuid[], uuid[], integer[], text[], text)'::regprocedure) as definition`,
+);
+const recorderDefinition = recorder?.definition ?? "";
+const recorderWith = (definition: string): Replacement => ({
+  signature: "public.vault_record_events(uuid[], uuid[], integer[], text[], text)",
+  definition,
+});
+/** The sequencer's step a no-op, with `also` replaced; when left, the backlog is chained. */
+const unchainedWith = (also: Replacement[] = []) => {
+  const variant = replaced(db, [
+    {
+      signature: "public.vault_chain_events(text, text, integer)",
+      definition: `create or replace function public.vault_chain_events(kids text, keys text,
         batch integer) returns integer language sql as 'select 0'`,
-  },
-]);
-const restoreChaining = unchained.leave;
-unchained.leave = async () => {
-  await restoreChaining?.();
-  await ledgerChained(db);
+    },
+    ...also,
+  ]);
+  const restore = variant.leave;
+  variant.leave = async () => {
+    await restore?.();
+    await ledgerChained(db);
+  };
+  return variant;
 };
+const unchained = unchainedWith();
+// Recorded, not chained, and the recorder without its checks of the caller and the connectors.
+const start = recorderDefinition.indexOf("  IF company IS NULL");
+const end = recorderDefinition.indexOf("  INSERT INTO");
+const uncheckedRecorder = unchainedWith([
+  recorderWith(recorderDefinition.slice(0, start) + recorderDefinition.slice(end)),
+]);
+// Recorded, not chained, into a copy of the ledger's table without its indexes.
+await queryRows(
+  db,
+  sql`create table public.unindexed_events (like public.connector_credential_events
+    including defaults including constraints including identity)`,
+);
+await queryRows(db, sql`grant insert on public.unindexed_events to vault_ledger`);
+const unindexedLedger = unchainedWith([
+  recorderWith(
+    recorderDefinition.replace(
+      "INSERT INTO public.connector_credential_events",
+      "INSERT INTO public.unindexed_events",
+    ),
+  ),
+]);
 // One unindexed row an event, company and actor from the claims as the recorder takes them; in
 // PL/pgSQL, whose plans a session keeps, as the recorders'.
 await queryRows(
@@ -135,18 +173,13 @@ await queryRows(
   db,
   sql`grant usage on sequence public.connector_credential_events_id_seq to vault_ledger`,
 );
-const [recorder] = await queryRows<{ definition: string }>(
-  db,
-  sql`select pg_get_functiondef('public.vault_record_events(uuid[], uuid[], integer[], text[], text)'::regprocedure) as definition`,
-);
 const inbox = replaced(db, [
-  {
-    signature: "public.vault_record_events(uuid[], uuid[], integer[], text[], text)",
-    definition: (recorder?.definition ?? "").replace(
+  recorderWith(
+    recorderDefinition.replace(
       "INSERT INTO public.connector_credential_events",
       "INSERT INTO public.inbox_events",
     ),
-  },
+  ),
   {
     signature: "public.vault_chain_events(text, text, integer)",
     definition: `create or replace function public.vault_chain_events(kids text, keys text,
@@ -206,20 +239,24 @@ inbox.leave = async () => {
   await restoreInbox?.();
 };
 
-log("rotations: ledger, unchained, inbox, bare row, call only, no ledger, alternating …");
-const names = ["ledger", "unchained", "inbox", "bare row", "call only", "no ledger"];
-const results = await measureAlternating(options, [
-  {},
+const states = {
+  ledger: {},
   unchained,
+  "unchained, recorder unchecked": uncheckedRecorder,
+  "unchained, ledger unindexed": unindexedLedger,
   inbox,
-  bare,
-  callOnly,
-  withoutLedgerWrites(db),
-]);
-const none = results[5];
+  "bare row": bare,
+  "call only": callOnly,
+  "no ledger": withoutLedgerWrites(db),
+};
+const names = Object.keys(states);
+log(`rotations, in alternating rounds: ${names.join(", ")} …`);
+const results = await measureAlternating(options, Object.values(states));
+const none = results[results.length - 1];
+if (!none) throw new Error("no rounds measured");
 for (const [i, m] of results.entries()) {
   log(
-    `${names[i]?.padEnd(10)} ${Math.round(m.rps)} req/s (${(m.rps / none.rps).toFixed(2)}x no ledger), ` +
+    `${names[i]?.padEnd(30)} ${Math.round(m.rps)} req/s (${(m.rps / none.rps).toFixed(2)}x no ledger), ` +
       `API ${Math.round(m.cpuMicros)} µs, database ${Math.round(m.databaseCpuMicros)} µs a rotation, ` +
       `rounds ${m.rounds.map((r) => Math.round(r)).join(" / ")} req/s`,
   );
