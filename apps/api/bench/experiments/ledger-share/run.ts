@@ -76,10 +76,17 @@ const [recorder] = await queryRows<{ definition: string }>(
   sql`select pg_get_functiondef('public.vault_record_events(uuid[], uuid[], integer[], text[], text)'::regprocedure) as definition`,
 );
 const recorderDefinition = recorder?.definition ?? "";
-const recorderWith = (definition: string): Replacement => ({
-  signature: "public.vault_record_events(uuid[], uuid[], integer[], text[], text)",
-  definition,
-});
+/** The recorder as built with `part` (which it must hold) replaced by `by`. */
+const recorderEdited = (part: string, by: string): Replacement => {
+  if (!part || !recorderDefinition.includes(part)) throw new Error(`the recorder has no ${part}`);
+  return {
+    signature: "public.vault_record_events(uuid[], uuid[], integer[], text[], text)",
+    definition: recorderDefinition.replace(part, by),
+  };
+};
+/** The recorder as built, inserting into `table` instead of the ledger. */
+const recorderInto = (table: string) =>
+  recorderEdited("INSERT INTO public.connector_credential_events", `INSERT INTO ${table}`);
 /** The sequencer's step a no-op, with `also` replaced; when left, the backlog is chained. */
 const unchainedWith = (also: Replacement[] = []) => {
   const variant = replaced(db, [
@@ -99,11 +106,11 @@ const unchainedWith = (also: Replacement[] = []) => {
 };
 const unchained = unchainedWith();
 // Recorded, not chained, and the recorder without its checks of the caller and the connectors.
-const start = recorderDefinition.indexOf("  IF company IS NULL");
-const end = recorderDefinition.indexOf("  INSERT INTO");
-const uncheckedRecorder = unchainedWith([
-  recorderWith(recorderDefinition.slice(0, start) + recorderDefinition.slice(end)),
-]);
+const checks = recorderDefinition.slice(
+  recorderDefinition.indexOf("  IF company IS NULL"),
+  recorderDefinition.indexOf("  INSERT INTO"),
+);
+const uncheckedRecorder = unchainedWith([recorderEdited(checks, "")]);
 // Recorded, not chained, into a copy of the ledger's table without its indexes.
 await queryRows(
   db,
@@ -111,14 +118,7 @@ await queryRows(
     including defaults including constraints including identity)`,
 );
 await queryRows(db, sql`grant insert on public.unindexed_events to vault_ledger`);
-const unindexedLedger = unchainedWith([
-  recorderWith(
-    recorderDefinition.replace(
-      "INSERT INTO public.connector_credential_events",
-      "INSERT INTO public.unindexed_events",
-    ),
-  ),
-]);
+const unindexedLedger = unchainedWith([recorderInto("public.unindexed_events")]);
 // One unindexed row an event, company and actor from the claims as the recorder takes them; in
 // PL/pgSQL, whose plans a session keeps, as the recorders'.
 await queryRows(
@@ -174,12 +174,7 @@ await queryRows(
   sql`grant usage on sequence public.connector_credential_events_id_seq to vault_ledger`,
 );
 const inbox = replaced(db, [
-  recorderWith(
-    recorderDefinition.replace(
-      "INSERT INTO public.connector_credential_events",
-      "INSERT INTO public.inbox_events",
-    ),
-  ),
+  recorderInto("public.inbox_events"),
   {
     signature: "public.vault_chain_events(text, text, integer)",
     definition: `create or replace function public.vault_chain_events(kids text, keys text,
