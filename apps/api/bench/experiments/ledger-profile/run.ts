@@ -1,0 +1,307 @@
+// Where the database's CPU goes, by function, in what the ledger adds to a request: the bench's
+// rotation step (32 connections across 2,000 connectors, every rotation pruning one version) with
+// the ledger and with its writes taken out, or (STEP=read) the bench's current read with read
+// auditing on and off (two servers). The two states run in alternating rounds, each round sampled
+// by `perf record` on every CPU while wrk runs. The PostgreSQL server processes' samples are
+// grouped by the kind of process (a client backend, the autovacuum, the WAL writer …)
+// and by function, and turned into microseconds a request; the difference between the states is
+// what the ledger costs, by function and by group of functions (B-tree, heap, WAL, locks,
+// PL/pgSQL, crypto, kernel …). This is the question the ledger-share experiment left open: which
+// part of the recorder's work costs most. Needs root and perf (Debian's linux-perf). Debian strips
+// PostgreSQL's static functions; those are named after the exported function before them.
+// Run from apps/api: `npx tsx bench/experiments/ledger-profile/run.ts`, about 5 minutes; ROUNDS
+// sets the rounds (3). Uses the experiments' database vibot_probe and drops it at the end.
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connectPostgres } from "@vibot/db";
+import { queryRows } from "@vibot/db/testing";
+import { sql } from "drizzle-orm";
+import postgres from "postgres";
+import { ledgerChained, withoutLedgerWrites } from "../../ledger";
+import { ensureWrk, measure, type RequestShape, type Variant } from "../../load";
+import { READ_CONNECTORS, ROTATE_CONNECTORS, readConnector, rotateConnector } from "../../seed";
+import { adminToken, startServer } from "../../servers";
+import { openProbe } from "../probe";
+
+const FREQUENCY = 1999;
+const SECONDS = 10;
+const WARMUP_SECONDS = 2;
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const READ = process.env.STEP === "read";
+
+const operatorUrl = "postgres://postgres@127.0.0.1:5432/vibot_probe";
+const jwtSecret = "ledger-profile-experiment-secret-0123456789";
+await ensureWrk();
+const { keyringJson, apiUrl } = await openProbe();
+const operator = connectPostgres(operatorUrl, {
+  max: 2,
+  limits: { lockTimeoutMs: 0, statementTimeoutMs: 0 },
+});
+const db = operator.db;
+const server = await startServer({
+  DATABASE_URL: apiUrl,
+  OPERATOR_DATABASE_URL: operatorUrl,
+  SUPABASE_JWT_SECRET: jwtSecret,
+  CREDENTIALS_KEYRING: keyringJson,
+});
+const token = await adminToken(jwtSecret);
+const rotateAcross: RequestShape = {
+  method: "POST",
+  paths: Array.from(
+    { length: ROTATE_CONNECTORS },
+    (_, i) => `/v1/connectors/${rotateConnector(i + 1)}/credentials`,
+  ),
+  headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+  body: '{"secret":{"apiKey":"sk_profile_%n"}}',
+};
+const readCurrent: RequestShape = {
+  paths: Array.from(
+    { length: READ_CONNECTORS },
+    (_, i) => `/v1/connectors/${readConnector(i + 1)}/credentials/current`,
+  ),
+  headers: { authorization: `Bearer ${token}` },
+};
+const options = {
+  url: server.url,
+  pid: server.pid,
+  connections: 32,
+  seconds: SECONDS,
+  rounds: 1,
+  warmupSeconds: WARMUP_SECONDS,
+  request: READ ? readCurrent : rotateAcross,
+  serverDatabase: true,
+};
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+log("warm-up: every connector past its 10 kept versions …");
+await measure({ ...options, seconds: 20, warmupSeconds: 0 });
+await ledgerChained(db);
+await queryRows(db, sql`vacuum analyze`);
+
+/** Runs a command to its end; resolves to its standard output. */
+function command(file: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ["ignore", "pipe", "ignore"] });
+    const chunks: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0
+        ? resolve(Buffer.concat(chunks).toString("utf8"))
+        : reject(new Error(`${file} exited ${code}`)),
+    );
+  });
+}
+
+/** The kind of every PostgreSQL server process now (client backend, autovacuum worker …). */
+async function processKinds(): Promise<Map<number, string>> {
+  const rows = await queryRows<{ pid: number; kind: string }>(
+    db,
+    sql`select pid, backend_type as kind from pg_stat_activity`,
+  );
+  return new Map(rows.map((r) => [r.pid, r.kind]));
+}
+
+/**
+ * Names a function that PostgreSQL's binary does not export (a static one: Debian strips the rest)
+ * by the exported function just before it in the binary, whose source file it most likely shares:
+ * `~_bt_doinsert` is some function laid out after `_bt_doinsert`. Backends are forked from the
+ * postmaster, so the binary is mapped at the postmaster's address in every one of them.
+ */
+async function staticNamer(): Promise<(ip: bigint) => string> {
+  const [setting] = await queryRows<{ dir: string }>(
+    db,
+    sql`select current_setting('data_directory') as dir`,
+  );
+  const postmaster = (await readFile(join(setting?.dir ?? "", "postmaster.pid"), "utf8")).split(
+    "\n",
+  )[0];
+  const maps = await readFile(`/proc/${postmaster}/maps`, "utf8");
+  const text = /^([0-9a-f]+)-[0-9a-f]+ r-xp ([0-9a-f]+) .* (\/\S*\/bin\/postgres)$/m.exec(maps);
+  if (!text) return () => "?";
+  // The binary is position-independent with its code's addresses equal to its file offsets.
+  const base = BigInt(`0x${text[1]}`) - BigInt(`0x${text[2]}`);
+  const symbols = (await command("nm", ["-D", "--defined-only", text[3] ?? ""]))
+    .split("\n")
+    .map((line) => line.split(" "))
+    .filter((f) => f[1] === "T" || f[1] === "t")
+    .map((f) => ({ at: BigInt(`0x${f[0]}`), name: f[2] ?? "" }))
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  return (ip) => {
+    const at = ip - base;
+    let lo = 0;
+    let hi = symbols.length - 1;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if ((symbols[mid]?.at ?? 0n) <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return `~${symbols[lo]?.name}`;
+  };
+}
+const nameStatic = await staticNamer();
+
+const dir = await mkdtemp(join(tmpdir(), "vibot-perf-"));
+/** One state's samples: per process kind and function, and how many requests they served. */
+interface Profile {
+  samples: Map<string, number>;
+  requests: number;
+  rps: number[];
+}
+
+/** A round of `variant`: wrk's warm-up, then its measured round with perf sampling every CPU. */
+async function profiledRound(variant: Variant, profile: Profile, name: string): Promise<void> {
+  await variant.enter?.();
+  try {
+    const file = join(dir, `${name.replaceAll(" ", "-")}-${profile.rps.length}.data`);
+    const kindsBefore = await processKinds();
+    const sampling = new Promise<void>((resolve, reject) => {
+      // Starts after wrk's warm-up and stops a second before its round ends.
+      setTimeout(
+        () =>
+          command("perf", [
+            "record",
+            "-a",
+            "-F",
+            String(FREQUENCY),
+            "-o",
+            file,
+            "--",
+            "sleep",
+            String(SECONDS - 2),
+          ]).then(() => resolve(), reject),
+        (WARMUP_SECONDS + 1) * 1000,
+      );
+    });
+    const measured = await measure({ ...options, ...variant.target });
+    await sampling;
+    const kinds = new Map([...kindsBefore, ...(await processKinds())]);
+    const script = await command("perf", ["script", "-i", file, "-F", "comm,pid,ip,sym,dso"]);
+    // Requests served while perf sampled: its seconds at the round's rate.
+    profile.requests += measured.rps * (SECONDS - 2);
+    profile.rps.push(Math.round(measured.rps));
+    for (const line of script.split("\n")) {
+      const match = /^\s*(\S+)\s+(\d+)\s+([0-9a-f]+)\s+(.*?)\s+\((.*)\)\s*$/.exec(line);
+      if (match?.[1] !== "postgres") continue;
+      const kind = kinds.get(Number(match[2])) ?? "exited (autovacuum, most likely)";
+      const symbol =
+        match[4] !== "[unknown]"
+          ? match[4]
+          : match[5]?.endsWith("/bin/postgres")
+            ? nameStatic(BigInt(`0x${match[3]}`))
+            : `[unknown in ${match[5]?.split("/").pop()}]`;
+      const key = `${kind}\t${symbol}\t${match[5]}`;
+      profile.samples.set(key, (profile.samples.get(key) ?? 0) + 1);
+    }
+  } finally {
+    await variant.leave?.();
+  }
+}
+
+// With the ledger's work first, then without it.
+const quiet = READ
+  ? await startServer({
+      DATABASE_URL: apiUrl,
+      OPERATOR_DATABASE_URL: operatorUrl,
+      SUPABASE_JWT_SECRET: jwtSecret,
+      CREDENTIALS_KEYRING: keyringJson,
+      CREDENTIALS_AUDIT_READS: "off",
+    })
+  : undefined;
+const states: Record<string, Variant> = quiet
+  ? { "auditing on": {}, "auditing off": { target: quiet } }
+  : { ledger: {}, "no ledger": withoutLedgerWrites(db) };
+const [withName = "", withoutName = ""] = Object.keys(states);
+const profiles = new Map<string, Profile>(
+  Object.keys(states).map((name) => [name, { samples: new Map(), requests: 0, rps: [] }]),
+);
+log(
+  `${READ ? "current reads" : "rotations"}, in ${ROUNDS} alternating rounds of ${withName}, ${withoutName} …`,
+);
+for (let i = 0; i < ROUNDS; i++)
+  for (const [name, variant] of Object.entries(states)) {
+    const profile = profiles.get(name);
+    if (profile) await profiledRound(variant, profile, name);
+  }
+
+/** Microseconds of CPU a request, per key, for one state. */
+const perRequest = (profile: Profile | undefined) =>
+  new Map(
+    [...(profile?.samples ?? [])].map(([key, n]) => [
+      key,
+      ((n / FREQUENCY) * 1e6) / (profile?.requests ?? 1),
+    ]),
+  );
+const withLedger = perRequest(profiles.get(withName));
+const without = perRequest(profiles.get(withoutName));
+
+/** The group a function belongs to. */
+function group(name: string, dso: string): string {
+  const symbol = name.replace(/^~/, "");
+  if (dso.includes("kernel")) return `kernel: ${symbol}`;
+  if (dso.includes("plpgsql")) return "PL/pgSQL interpreter";
+  if (dso.includes("pgcrypto") || dso.includes("libcrypto")) return "pgcrypto and OpenSSL";
+  if (/^(_bt|bt)/.test(symbol)) return "B-tree";
+  if (/XLog|xlog|crc32|WAL|Wal/.test(symbol)) return "WAL";
+  if (/LWLock|s_lock|Spin|spin|LockAcquire|LockRelease|LockCheckConflicts|lock/.test(symbol))
+    return "locks";
+  if (/^(heap|Heap|heapam|RelationPutHeapTuple|RelationGetBufferForTuple|toast)/.test(symbol))
+    return "heap";
+  if (/Alloc|palloc|pfree|MemoryContext|repalloc/.test(symbol)) return "memory contexts";
+  if (/^(hash_|hash_bytes|tag_hash|string_hash|uint32_hash)/.test(symbol)) return "hash tables";
+  if (/Buffer|buffer|ReadBuffer|Pin|Unpin|StrategyGetBuffer/.test(symbol)) return "shared buffers";
+  if (/^(Exec|exec)/.test(symbol)) return "executor";
+  if (/plan|Plan|path|Path|cost_|query_planner|subquery/.test(symbol)) return "planner";
+  if (/Snapshot|TransactionId|Xid|Proc|GetRunningTransaction/.test(symbol))
+    return "snapshots and transactions";
+  return "other PostgreSQL";
+}
+
+/** Sums a per-key map into groups by `by`. */
+function totals(values: Map<string, number>, by: (key: string[]) => string) {
+  const sums = new Map<string, number>();
+  for (const [key, us] of values) {
+    const g = by(key.split("\t"));
+    sums.set(g, (sums.get(g) ?? 0) + us);
+  }
+  return sums;
+}
+
+function table(title: string, by: (key: string[]) => string, limit: number) {
+  const a = totals(withLedger, by);
+  const b = totals(without, by);
+  const keys = [...new Set([...a.keys(), ...b.keys()])];
+  const rows = keys
+    .map((k) => ({ k, a: a.get(k) ?? 0, b: b.get(k) ?? 0 }))
+    .sort((x, y) => y.a - y.b - (x.a - x.b));
+  const sum = (m: Map<string, number>) => [...m.values()].reduce((s, v) => s + v, 0);
+  log(`\n${title} (µs of database CPU a request: ${withName}, ${withoutName}, difference)`);
+  log(
+    `  ${"all".padEnd(60)} ${sum(a).toFixed(1).padStart(7)} ${sum(b).toFixed(1).padStart(7)} ${(sum(a) - sum(b)).toFixed(1).padStart(7)}`,
+  );
+  for (const r of rows.slice(0, limit))
+    log(
+      `  ${r.k.slice(0, 60).padEnd(60)} ${r.a.toFixed(1).padStart(7)} ${r.b.toFixed(1).padStart(7)} ${(r.a - r.b).toFixed(1).padStart(7)}`,
+    );
+}
+
+for (const [name, profile] of profiles) log(`${name}: rounds ${profile.rps.join(" / ")} req/s`);
+table("by process kind", ([kind]) => kind ?? "", 10);
+table("by group of functions", ([, symbol, dso]) => group(symbol ?? "", dso ?? ""), 25);
+table(
+  "client backends, by function",
+  ([kind, symbol, dso]) =>
+    kind === "client backend" ? `${symbol} (${dso?.split("/").pop()})` : "(other processes)",
+  50,
+);
+
+await quiet?.stop();
+await server.stop();
+await operator.close();
+const admin = postgres("postgres://postgres@127.0.0.1:5432/postgres", { max: 1 });
+await admin.unsafe("drop database vibot_probe with (force)");
+await admin.unsafe("drop role vibot_probe_api");
+await admin.end();
+process.exit(0);
