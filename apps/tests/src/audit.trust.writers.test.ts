@@ -78,6 +78,14 @@ describe("only the recorder writes events", () => {
     expect(await sqlState(asRole(db, "authenticated", a.admin, (q) => q(many)))).toBe(
       INSUFFICIENT_PRIVILEGE,
     );
+    // An action outside the ledger's list, alone or among others: refused, nothing recorded.
+    const before = await eventsOf(a.connectorId);
+    for (const odd of [
+      `select public.vault_record_event('${a.connectorId}', null, null, 'erase', 'odd')`,
+      `select public.vault_record_events(array['${a.connectorId}', '${a.connectorId}']::uuid[], array[null, null]::uuid[], array[1, 1], array['read', 'READ'], 'odd')`,
+    ])
+      expect(await sqlState(asRole(db, "authenticated", a.admin, (q) => q(odd)))).toBe("23514");
+    expect(await eventsOf(a.connectorId)).toEqual(before);
     const own = `select public.vault_record_event('${a.connectorId}', null, null, 'read', 'x')`;
     expect(await sqlState(asRole(db, "authenticated", a.member, (q) => q(own)))).toBe(
       INSUFFICIENT_PRIVILEGE,

@@ -1,4 +1,5 @@
 // The migrated catalog, read back from pg_catalog / information_schema, matches the database contract (the seed's table, roles, grants, RLS).
+import { auditActions } from "@vibot/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase, type TestDatabase } from "./support/database";
 
@@ -212,6 +213,28 @@ describe("roles, functions and grants", () => {
        order by 1`,
     );
     expect(notifying.map((p) => p.proname)).toEqual(["vault_chain_events"]);
+  });
+
+  it("holds the ledger's actions to exactly the list the code knows, in the column's domain", async () => {
+    const [column] = await db.query<{ type: string; checks: number }>(
+      `select a.atttypid::regtype::text as type,
+         (select count(*)::int from pg_constraint c
+          where c.conrelid = 'public.connector_credential_events'::regclass and c.contype = 'c') as checks
+       from pg_attribute a
+       where a.attrelid = 'public.connector_credential_events'::regclass and a.attname = 'action'`,
+    );
+    expect(column).toEqual({ type: "vault_audit_action", checks: 0 });
+    const [domain] = await db.query<{ definition: string }>(
+      `select pg_get_constraintdef(oid) as definition from pg_constraint
+       where contypid = 'public.vault_audit_action'::regtype`,
+    );
+    const listed = [...(domain?.definition ?? "").matchAll(/'([a-z_]+)'/g)].map((m) => m[1]);
+    expect(listed.sort()).toEqual([...auditActions].sort());
+    for (const action of auditActions)
+      await db.query("select $1::text::public.vault_audit_action", [action]);
+    await expect(db.query("select 'Read'::text::public.vault_audit_action")).rejects.toThrow(
+      /vault_audit_action_check/,
+    );
   });
 
   it("records every committed migration, so a second migrate is a no-op", async () => {
