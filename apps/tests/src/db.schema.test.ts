@@ -1,5 +1,7 @@
 // The migrated catalog, read back from pg_catalog / information_schema, matches the database contract (the seed's table, roles, grants, RLS).
 import { auditActions } from "@vibot/db";
+import * as schema from "@vibot/db/schema";
+import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase, type TestDatabase } from "./support/database";
 
@@ -235,6 +237,37 @@ describe("roles, functions and grants", () => {
     await expect(db.query("select 'Read'::text::public.vault_audit_action")).rejects.toThrow(
       /vault_audit_action_check/,
     );
+  });
+
+  it("has exactly the indexes the Drizzle schema declares, none left behind by a migration", async () => {
+    // Every index is written on every insert: one that no query uses costs each row for nothing.
+    // Names compared without case or underscores (drizzle-kit snake-cases what it derives).
+    const plain = (name: string) => name.toLowerCase().replaceAll("_", "");
+    const declared = Object.values(schema)
+      .filter((t): t is PgTable => t instanceof PgTable)
+      .flatMap((t) => {
+        const c = getTableConfig(t);
+        return [
+          ...c.indexes.map(
+            (i) =>
+              i.config.name ??
+              `${c.name}_${i.config.columns.map((col) => ("name" in col ? col.name : "")).join("_")}_index`,
+          ),
+          ...c.uniqueConstraints.map((u) => u.getName()),
+          ...c.primaryKeys.map((p) => p.getName()),
+          ...c.columns.filter((col) => col.primary).map(() => `${c.name}_pkey`),
+          ...c.columns.filter((col) => col.isUnique).map((col) => col.uniqueName ?? ""),
+        ].map(plain);
+      });
+    const present = await db.query<{ name: string }>(
+      `select i.indexrelid::regclass::text as name from pg_index i
+       join pg_class c on c.oid = i.indrelid where c.relnamespace = 'public'::regnamespace
+       order by 1`,
+    );
+    expect(present.map((p) => p.name).filter((name) => !declared.includes(plain(name)))).toEqual(
+      [],
+    );
+    expect(present.length).toBe(declared.length);
   });
 
   it("records every committed migration, so a second migrate is a no-op", async () => {
