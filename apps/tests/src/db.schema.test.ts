@@ -243,7 +243,7 @@ describe("roles, functions and grants", () => {
     // Every index is written on every insert: one that no query uses costs each row for nothing.
     // Names compared without case or underscores (drizzle-kit snake-cases what it derives).
     const plain = (name: string) => name.toLowerCase().replaceAll("_", "");
-    const declared = Object.values(schema)
+    const declared = (Object.values(schema) as unknown[])
       .filter((t): t is PgTable => t instanceof PgTable)
       .flatMap((t) => {
         const c = getTableConfig(t);
@@ -253,11 +253,11 @@ describe("roles, functions and grants", () => {
               i.config.name ??
               `${c.name}_${i.config.columns.map((col) => ("name" in col ? col.name : "")).join("_")}_index`,
           ),
-          ...c.uniqueConstraints.map((u) => u.getName()),
+          ...c.uniqueConstraints.map((u) => u.getName() ?? ""),
           ...c.primaryKeys.map((p) => p.getName()),
           ...c.columns.filter((col) => col.primary).map(() => `${c.name}_pkey`),
           ...c.columns.filter((col) => col.isUnique).map((col) => col.uniqueName ?? ""),
-        ].map(plain);
+        ].map((name) => plain(name));
       });
     const present = await db.query<{ name: string }>(
       `select i.indexrelid::regclass::text as name from pg_index i
