@@ -10,12 +10,12 @@
 // part of the recorder's work costs most. Needs root and perf (Debian's linux-perf). Debian strips
 // PostgreSQL's static functions; those are named after the exported function before them.
 // Run from apps/api: `npx tsx bench/experiments/ledger-profile/run.ts`, about 5 minutes; ROUNDS
-// sets the rounds (3). Uses the experiments' database vibot_probe and drops it at the end.
+// sets the rounds (3); BEFORE=1 adds the ledger as it was before migrations 0036 and 0037 (below). Uses the experiments' database vibot_probe and drops it at the end.
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connectPostgres } from "@vibot/db";
+import { auditActions, connectPostgres } from "@vibot/db";
 import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
@@ -210,15 +210,44 @@ const quiet = READ
       CREDENTIALS_AUDIT_READS: "off",
     })
   : undefined;
+// BEFORE=1 (rotations): also the ledger as it was before migrations 0036 and 0037, its table's
+// CHECK on the action and its index of rotate and rollback events by credential put back.
+const actionList = sql.raw(auditActions.map((a) => `'${a}'`).join(", "));
+const before: Variant = {
+  async enter() {
+    await queryRows(
+      db,
+      sql`alter table public.connector_credential_events add constraint
+        connector_credential_events_action_check check (action in (${actionList})) not valid`,
+    );
+    await queryRows(
+      db,
+      sql`create index idx_connector_credential_events_credential_id
+        on public.connector_credential_events (credential_id) where action in ('rotate', 'rollback')`,
+    );
+  },
+  async leave() {
+    await queryRows(db, sql`drop index public.idx_connector_credential_events_credential_id`);
+    await queryRows(
+      db,
+      sql`alter table public.connector_credential_events
+        drop constraint connector_credential_events_action_check`,
+    );
+  },
+};
 const states: Record<string, Variant> = quiet
   ? { "auditing on": {}, "auditing off": { target: quiet } }
-  : { ledger: {}, "no ledger": withoutLedgerWrites(db) };
-const [withName = "", withoutName = ""] = Object.keys(states);
+  : process.env.BEFORE
+    ? { ledger: {}, "ledger before 0036-0037": before, "no ledger": withoutLedgerWrites(db) }
+    : { ledger: {}, "no ledger": withoutLedgerWrites(db) };
+const names = Object.keys(states);
+const [withName = ""] = names;
+const withoutName = names[names.length - 1] ?? "";
 const profiles = new Map<string, Profile>(
   Object.keys(states).map((name) => [name, { samples: new Map(), requests: 0, rps: [] }]),
 );
 log(
-  `${READ ? "current reads" : "rotations"}, in ${ROUNDS} alternating rounds of ${withName}, ${withoutName} …`,
+  `${READ ? "current reads" : "rotations"}, in ${ROUNDS} alternating rounds of ${names.join(", ")} …`,
 );
 for (let i = 0; i < ROUNDS; i++)
   for (const [name, variant] of Object.entries(states)) {
@@ -234,8 +263,6 @@ const perRequest = (profile: Profile | undefined) =>
       ((n / FREQUENCY) * 1e6) / (profile?.requests ?? 1),
     ]),
   );
-const withLedger = perRequest(profiles.get(withName));
-const without = perRequest(profiles.get(withoutName));
 
 /** The group a function belongs to. */
 function group(name: string, dso: string): string {
@@ -269,15 +296,21 @@ function totals(values: Map<string, number>, by: (key: string[]) => string) {
   return sums;
 }
 
-function table(title: string, by: (key: string[]) => string, limit: number) {
-  const a = totals(withLedger, by);
-  const b = totals(without, by);
+/** The two states' figures side by side, grouped by `by`, largest difference first. */
+function table(
+  title: string,
+  by: (key: string[]) => string,
+  limit: number,
+  [aName, bName] = [withName, withoutName],
+) {
+  const a = totals(perRequest(profiles.get(aName)), by);
+  const b = totals(perRequest(profiles.get(bName)), by);
   const keys = [...new Set([...a.keys(), ...b.keys()])];
   const rows = keys
     .map((k) => ({ k, a: a.get(k) ?? 0, b: b.get(k) ?? 0 }))
     .sort((x, y) => y.a - y.b - (x.a - x.b));
   const sum = (m: Map<string, number>) => [...m.values()].reduce((s, v) => s + v, 0);
-  log(`\n${title} (µs of database CPU a request: ${withName}, ${withoutName}, difference)`);
+  log(`\n${title} (µs of database CPU a request: ${aName}, ${bName}, difference)`);
   log(
     `  ${"all".padEnd(60)} ${sum(a).toFixed(1).padStart(7)} ${sum(b).toFixed(1).padStart(7)} ${(sum(a) - sum(b)).toFixed(1).padStart(7)}`,
   );
@@ -296,6 +329,19 @@ table(
     kind === "client backend" ? `${symbol} (${dso?.split("/").pop()})` : "(other processes)",
   50,
 );
+for (const name of names.slice(1, -1)) {
+  table("by group of functions", ([, symbol, dso]) => group(symbol ?? "", dso ?? ""), 15, [
+    name,
+    withName,
+  ]);
+  table(
+    "client backends, by function",
+    ([kind, symbol, dso]) =>
+      kind === "client backend" ? `${symbol} (${dso?.split("/").pop()})` : "(other processes)",
+    15,
+    [name, withName],
+  );
+}
 
 await quiet?.stop();
 await server.stop();
