@@ -150,6 +150,20 @@ const WHERE_TIME_GOES = `## Where the time goes
   (floor, read auditing off, read auditing on): at 2 connections the unaudited read ran at
   0.70-0.74x the floor and the audited at 0.70-0.77x the unaudited; at 4, 0.68-0.74x and
   0.66-0.82x. Within noise of each other, so the lane stays at 4.
+- **Three full runs of the build with the ledger's action a domain and its unused index
+  dropped** (migrations 0036 and 0037), on a fresh machine whose floor served 4.0k, 3.1k and 3.9k
+  req/s. The audited read against the unaudited: 0.90x, 0.86x and 0.91x, above every run before
+  (0.67-0.83x). Part of that is the unaudited read's loss rather than the audited read's gain:
+  the unaudited read served 0.61x, 0.73x and 0.68x the floor, at 264-292 µs of database CPU a read
+  against 135-216 µs in the five runs before, though nothing on its path changed (it records no
+  event, and both migrations touch only the ledger's table); I did not find what made it dearer
+  on this machine. The ledger: 0.98x, 0.81x and 0.85x (met once; 0.75-0.96x before), database
+  CPU a rotation 780 against 627 µs, 648 against 502 and 696 against 504. The rotation against its
+  hand-written equivalent: 0.88x, 0.77x, 0.72x. Met in all three: rotations against the floor
+  (0.43x, 0.39x, 0.45x), the reads against their equivalents (off 1.58x, 1.40x, 1.47x; on 1.35x,
+  1.42x, 1.36x), the reads at 1,000,000 rows (1.13x, 0.86x, 1.19x) and 1,000,000 audit events
+  (1.12x, 0.90x, 1.16x), the read with 10% of versions soft-deleted (1.00x, 1.14x, 0.95x),
+  PGlite (633, 686 and 733 req/s) and the client's invalidation (p99 29, 34 and 38 ms).
 - **A fifth full run of the build with fewer ledger writes**, of its final form (a write's events
   gathered by its pruning statement), with the floor at 4.3k req/s. Missed: the ledger (0.76x),
   the audited read against the unaudited (0.67x, its first miss in this build, though the audited
@@ -257,6 +271,29 @@ const WHERE_TIME_GOES = `## Where the time goes
   two of its three indexes put them within 15% of one another in no consistent order; the
   recorder writing nothing ran 5-22% ahead of the recorder as built in each set. Which part of
   the recorder's work costs most is not settled by these measurements.
+- **Where the ledger's database time goes, by function** (\`bench/experiments/ledger-profile/run.ts\`).
+  The rotation step (with \`STEP=read\`, the current read with auditing on and off) in alternating
+  rounds, \`perf record\` sampling every CPU at 1,999 Hz through each round, and PostgreSQL's
+  samples turned into µs a request by function (Debian strips PostgreSQL's static functions; they
+  are named after the exported function before them). In three runs the ledger added 231, 317 and
+  280 µs of database CPU a rotation, and no function took more than 13 µs of it. By group: the
+  executor 18-39 µs, B-tree 16-20, heap 10-22, memory contexts 11-12, hash tables 7-14, PL/pgSQL
+  7-8, pgcrypto 4-8 (the sequencer's HMACs), WAL 5-6, locks 3-7, and 121-142 µs over hundreds of
+  functions of under 6 µs each: the work of running the recorder's statements and writing and
+  chaining the rows, with no hot spot in it. Two findings were not that work. \`pg_strtok\` and the
+  integer parsing under it took 8 µs a rotation and 9 µs an audited read, and nothing without the
+  ledger: PostgreSQL reads a table's \`CHECK\` constraints from their stored text for every INSERT
+  statement, and the ledger's \`action in (…13 actions…)\` made a single-row insert cost 13.8-14.8
+  µs against 4.2-4.9 µs without it (\`bench/experiments/action-check/run.sh\`, three rounds).
+  Migration 0036 makes \`action\` a domain with the same check, read once per session: 4.9-5.0 µs.
+  And an index of rotate and rollback events by credential, made by hand in migration 0012
+  outside the Drizzle schema, served no query after migration 0028 yet took two entries a
+  rotation (so "An event touches three indexes when it is recorded", above, did not hold for a
+  rotation's own event); migration 0037 drops it. With \`BEFORE=1\` the experiment puts both back
+  for every third round. Four rounds each: 936 µs of database CPU a rotation before, 895 after
+  and 585 without the ledger, so the two changes took 41 µs of the ledger's 351, of which 10 µs
+  parsing and 9 µs B-tree. Requests served stayed within the rounds' noise (1,136, 1,207, 1,375
+  and 1,294 req/s after; 1,215, 1,206, 1,240 and 1,228 before; 1,548 to 1,712 without).
 - **An insert-only chain, modelled.** Chaining an event is an UPDATE that is never HOT (the chain
   position is indexed): a new row version and an entry in each index. The alternative is to never
   change an event and insert one row per chained event into a chain table, the sequencer finding
