@@ -156,8 +156,9 @@ const WHERE_TIME_GOES = `## Where the time goes
   (0.67-0.83x). Part of that is the unaudited read's loss rather than the audited read's gain:
   the unaudited read served 0.61x, 0.73x and 0.68x the floor, at 264-292 µs of database CPU a read
   against 135-216 µs in the five runs before, though nothing on its path changed (it records no
-  event, and both migrations touch only the ledger's table); I did not find what made it dearer
-  on this machine. The ledger: 0.98x, 0.81x and 0.85x (met once; 0.75-0.96x before), database
+  event, and both migrations touch only the ledger's table). Quick runs (\`-- --quick\`) of the
+  build before and this one, alternated twice on the same machine: the unaudited read at 323 and
+  268 µs of database CPU before, 220 and 245 after, so the machine, not the change. The ledger: 0.98x, 0.81x and 0.85x (met once; 0.75-0.96x before), database
   CPU a rotation 780 against 627 µs, 648 against 502 and 696 against 504. The rotation against its
   hand-written equivalent: 0.88x, 0.77x, 0.72x. Met in all three: rotations against the floor
   (0.43x, 0.39x, 0.45x), the reads against their equivalents (off 1.58x, 1.40x, 1.47x; on 1.35x,
