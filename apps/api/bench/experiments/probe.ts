@@ -3,9 +3,11 @@
 // whose kids are registered as the API registers them at start. Each run.sh drops both at its end.
 import { randomBytes } from "node:crypto";
 import { Keyring } from "@vibot/crypto";
-import { ADMIN_ROLE, connectPostgres, verifyKeyring } from "@vibot/db";
+import { ADMIN_ROLE, connectPostgres, type Database, verifyKeyring } from "@vibot/db";
 import postgres from "postgres";
-import { ADMIN, COMPANY, seedBench } from "../seed";
+import { ensureWrk, type RequestShape } from "../load";
+import { ADMIN, COMPANY, ROTATE_CONNECTORS, rotateConnector, seedBench } from "../seed";
+import { adminToken, type BenchServer, startServer } from "../servers";
 
 /** The bench's admin, as the door's operations are captured for. */
 export const probeClaims = {
@@ -48,4 +50,61 @@ export async function openProbe(): Promise<{
   await verifyKeyring(api, keyring);
   await api.close();
   return { keyring, keyringJson, apiUrl };
+}
+
+/** The experiments' database served by the API as the bench serves its own. */
+export interface ServedProbe {
+  /** The operator's connection to vibot_probe. */
+  db: Database;
+  server: BenchServer;
+  /** The bench admin's token for this server. */
+  token: string;
+  /** Starts another server on the same database, with `env` added to the first one's. */
+  startServer(env: Record<string, string>): Promise<BenchServer>;
+  /** A rotation across the rotated connectors, every body different (`sk_<label>_<n>`). */
+  rotateAcross(label: string): RequestShape;
+  /** Stops the first server and drops vibot_probe and its login. */
+  close(): Promise<void>;
+}
+
+/** openProbe, with wrk installed, the operator connected and the API started on the database. */
+export async function openServedProbe(jwtSecret: string): Promise<ServedProbe> {
+  const operatorUrl = "postgres://postgres@127.0.0.1:5432/vibot_probe";
+  await ensureWrk();
+  const { keyringJson, apiUrl } = await openProbe();
+  const operator = connectPostgres(operatorUrl, {
+    max: 2,
+    limits: { lockTimeoutMs: 0, statementTimeoutMs: 0 },
+  });
+  const env = {
+    DATABASE_URL: apiUrl,
+    OPERATOR_DATABASE_URL: operatorUrl,
+    SUPABASE_JWT_SECRET: jwtSecret,
+    CREDENTIALS_KEYRING: keyringJson,
+  };
+  const server = await startServer(env);
+  const token = await adminToken(jwtSecret);
+  return {
+    db: operator.db,
+    server,
+    token,
+    startServer: (more) => startServer({ ...env, ...more }),
+    rotateAcross: (label) => ({
+      method: "POST",
+      paths: Array.from(
+        { length: ROTATE_CONNECTORS },
+        (_, i) => `/v1/connectors/${rotateConnector(i + 1)}/credentials`,
+      ),
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: `{"secret":{"apiKey":"sk_${label}_%n"}}`,
+    }),
+    async close() {
+      await server.stop();
+      await operator.close();
+      const admin = postgres("postgres://postgres@127.0.0.1:5432/postgres", { max: 1 });
+      await admin.unsafe("drop database vibot_probe with (force)");
+      await admin.unsafe("drop role vibot_probe_api");
+      await admin.end();
+    },
+  };
 }

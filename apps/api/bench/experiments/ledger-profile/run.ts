@@ -15,15 +15,13 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { auditActions, connectPostgres } from "@vibot/db";
+import { auditActions } from "@vibot/db";
 import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
-import postgres from "postgres";
 import { ledgerChained, withoutLedgerWrites } from "../../ledger";
-import { ensureWrk, measure, type RequestShape, type Variant } from "../../load";
-import { READ_CONNECTORS, ROTATE_CONNECTORS, readConnector, rotateConnector } from "../../seed";
-import { adminToken, startServer } from "../../servers";
-import { openProbe } from "../probe";
+import { measure, type RequestShape, type Variant } from "../../load";
+import { READ_CONNECTORS, readConnector } from "../../seed";
+import { openServedProbe } from "../probe";
 
 const FREQUENCY = 1999;
 const SECONDS = 10;
@@ -31,31 +29,9 @@ const WARMUP_SECONDS = 2;
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const READ = process.env.STEP === "read";
 
-const operatorUrl = "postgres://postgres@127.0.0.1:5432/vibot_probe";
-const jwtSecret = "ledger-profile-experiment-secret-0123456789";
-await ensureWrk();
-const { keyringJson, apiUrl } = await openProbe();
-const operator = connectPostgres(operatorUrl, {
-  max: 2,
-  limits: { lockTimeoutMs: 0, statementTimeoutMs: 0 },
-});
-const db = operator.db;
-const server = await startServer({
-  DATABASE_URL: apiUrl,
-  OPERATOR_DATABASE_URL: operatorUrl,
-  SUPABASE_JWT_SECRET: jwtSecret,
-  CREDENTIALS_KEYRING: keyringJson,
-});
-const token = await adminToken(jwtSecret);
-const rotateAcross: RequestShape = {
-  method: "POST",
-  paths: Array.from(
-    { length: ROTATE_CONNECTORS },
-    (_, i) => `/v1/connectors/${rotateConnector(i + 1)}/credentials`,
-  ),
-  headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-  body: '{"secret":{"apiKey":"sk_profile_%n"}}',
-};
+const probe = await openServedProbe("ledger-profile-experiment-secret-0123456789");
+const { db, server, token } = probe;
+const rotateAcross = probe.rotateAcross("profile");
 const readCurrent: RequestShape = {
   paths: Array.from(
     { length: READ_CONNECTORS },
@@ -201,15 +177,7 @@ async function profiledRound(variant: Variant, profile: Profile, name: string): 
 }
 
 // With the ledger's work first, then without it.
-const quiet = READ
-  ? await startServer({
-      DATABASE_URL: apiUrl,
-      OPERATOR_DATABASE_URL: operatorUrl,
-      SUPABASE_JWT_SECRET: jwtSecret,
-      CREDENTIALS_KEYRING: keyringJson,
-      CREDENTIALS_AUDIT_READS: "off",
-    })
-  : undefined;
+const quiet = READ ? await probe.startServer({ CREDENTIALS_AUDIT_READS: "off" }) : undefined;
 // BEFORE=1 (rotations): also the ledger as it was before migrations 0036 and 0037, its table's
 // CHECK on the action and its index of rotate and rollback events by credential put back.
 const actionList = sql.raw(auditActions.map((a) => `'${a}'`).join(", "));
@@ -344,10 +312,5 @@ for (const name of names.slice(1, -1)) {
 }
 
 await quiet?.stop();
-await server.stop();
-await operator.close();
-const admin = postgres("postgres://postgres@127.0.0.1:5432/postgres", { max: 1 });
-await admin.unsafe("drop database vibot_probe with (force)");
-await admin.unsafe("drop role vibot_probe_api");
-await admin.end();
+await probe.close();
 process.exit(0);

@@ -18,41 +18,15 @@
 // the next round's sequencer verifies the head they left.
 // Run from apps/api: `npx tsx bench/experiments/ledger-share/run.ts`, about 9 minutes; ROUNDS sets
 // the rounds (5). Uses the experiments' database vibot_probe and drops it at the end.
-import { connectPostgres } from "@vibot/db";
 import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
-import postgres from "postgres";
 import { ledgerChained, type Replacement, replaced, withoutLedgerWrites } from "../../ledger";
-import { ensureWrk, measure, measureAlternating, type RequestShape } from "../../load";
-import { ROTATE_CONNECTORS, rotateConnector } from "../../seed";
-import { adminToken, startServer } from "../../servers";
-import { openProbe } from "../probe";
+import { measure, measureAlternating } from "../../load";
+import { openServedProbe } from "../probe";
 
-const operatorUrl = "postgres://postgres@127.0.0.1:5432/vibot_probe";
-const jwtSecret = "ledger-share-experiment-secret-0123456789";
-await ensureWrk();
-const { keyringJson, apiUrl } = await openProbe();
-const operator = connectPostgres(operatorUrl, {
-  max: 2,
-  limits: { lockTimeoutMs: 0, statementTimeoutMs: 0 },
-});
-const db = operator.db;
-const server = await startServer({
-  DATABASE_URL: apiUrl,
-  OPERATOR_DATABASE_URL: operatorUrl,
-  SUPABASE_JWT_SECRET: jwtSecret,
-  CREDENTIALS_KEYRING: keyringJson,
-});
-const token = await adminToken(jwtSecret);
-const rotateAcross: RequestShape = {
-  method: "POST",
-  paths: Array.from(
-    { length: ROTATE_CONNECTORS },
-    (_, i) => `/v1/connectors/${rotateConnector(i + 1)}/credentials`,
-  ),
-  headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-  body: '{"secret":{"apiKey":"sk_share_%n"}}',
-};
+const probe = await openServedProbe("ledger-share-experiment-secret-0123456789");
+const { db, server } = probe;
+const rotateAcross = probe.rotateAcross("share");
 const options = {
   url: server.url,
   pid: server.pid,
@@ -262,10 +236,5 @@ const [bareRows] = await queryRows<{ n: number }>(
 );
 log(`bare rows written: ${bareRows?.n} (events the "bare row" rounds recorded)`);
 
-await server.stop();
-await operator.close();
-const admin = postgres("postgres://postgres@127.0.0.1:5432/postgres", { max: 1 });
-await admin.unsafe("drop database vibot_probe with (force)");
-await admin.unsafe("drop role vibot_probe_api");
-await admin.end();
+await probe.close();
 process.exit(0);
