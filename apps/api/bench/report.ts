@@ -152,8 +152,8 @@ const WHERE_TIME_GOES = `## Where the time goes
   0.66-0.82x. Within noise of each other, so the lane stays at 4.
 - **Three full runs of the build with the ledger's action a domain and its unused index
   dropped** (migrations 0036 and 0037), on a fresh machine whose floor served 4.0k, 3.1k and 3.9k
-  req/s. The audited read against the unaudited: 0.90x, 0.86x and 0.91x, above every run before
-  (0.67-0.83x). Part of that is the unaudited read's loss rather than the audited read's gain:
+  req/s. The audited read against the unaudited: 0.90x, 0.86x and 0.91x, above the five runs
+  before (0.67-0.83x). Part of that is the unaudited read's loss rather than the audited read's gain:
   the unaudited read served 0.61x, 0.73x and 0.68x the floor, at 264-292 µs of database CPU a read
   against 135-216 µs in the five runs before, though nothing on its path changed (it records no
   event, and both migrations touch only the ledger's table). Quick runs (\`-- --quick\`) of the
