@@ -19,9 +19,10 @@ import {
   fillEventsTo,
   fillTo,
   HOT_CONNECTOR,
-  READ_CONNECTORS,
   ROTATE_CONNECTORS,
   readConnector,
+  readCurrentRequest,
+  rotateAcrossRequest,
   rotateConnector,
   seedBench,
 } from "./seed";
@@ -98,12 +99,7 @@ const loadOptions = (request: RequestShape, connections = CONNECTIONS) => ({
 const load = (request: RequestShape, connections = CONNECTIONS) =>
   measure(loadOptions(request, connections));
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
-const readCurrent: RequestShape = {
-  paths: range(READ_CONNECTORS).map(
-    (n) => `/v1/connectors/${readConnector(n)}/credentials/current`,
-  ),
-  headers: auth,
-};
+const readCurrent = readCurrentRequest(auth);
 
 // The floor and the current read with read auditing on (this server) and off (a second one) in
 // alternating rounds: the read's ratios compare rounds of the same minutes of a shared machine.
@@ -151,12 +147,7 @@ const backlog = await ledgerChained(handle.db);
 log(
   "rotations across distinct connectors, with and without the ledger's writes, in alternating rounds …",
 );
-const rotateAcross: RequestShape = {
-  method: "POST",
-  paths: range(ROTATE_CONNECTORS).map((n) => `/v1/connectors/${rotateConnector(n)}/credentials`),
-  headers: json,
-  body: '{"secret":{"apiKey":"sk_bench_%n"}}',
-};
+const rotateAcross = rotateAcrossRequest(auth, "bench");
 // With and without the ledger's writes in alternating rounds, so that the table's growth over
 // the run weighs on both alike, and with the floor, so that rotations are held against the floor
 // of the same minutes (the read step's floor was measured minutes earlier).

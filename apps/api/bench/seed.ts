@@ -4,6 +4,7 @@ import type { Keyring } from "@vibot/crypto";
 import type { Database } from "@vibot/db";
 import { insertVersionsInBulk, queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
+import type { RequestShape } from "./load";
 
 export const COMPANY = "b0000000-0000-4000-8000-000000000001";
 export const ADMIN = "b0000000-0000-4000-8000-000000000002";
@@ -17,6 +18,24 @@ export const readConnector = (n: number) =>
 export const rotateConnector = (n: number) =>
   `d0000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 export const HOT_CONNECTOR = "e0000000-0000-4000-8000-000000000001";
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+/** The current read of a read connector picked at random, with the admin's `auth` headers. */
+export const readCurrentRequest = (auth: Record<string, string>): RequestShape => ({
+  paths: range(READ_CONNECTORS).map(
+    (n) => `/v1/connectors/${readConnector(n)}/credentials/current`,
+  ),
+  headers: auth,
+});
+
+/** A rotation of a rotated connector picked at random, every secret different (`sk_<label>_<n>`). */
+export const rotateAcrossRequest = (auth: Record<string, string>, label: string): RequestShape => ({
+  method: "POST",
+  paths: range(ROTATE_CONNECTORS).map((n) => `/v1/connectors/${rotateConnector(n)}/credentials`),
+  headers: { ...auth, "content-type": "application/json" },
+  body: `{"secret":{"apiKey":"sk_${label}_%n"}}`,
+});
 
 export async function seedBench(db: Database, keyring: Keyring): Promise<void> {
   await queryRows(db, sql`insert into companies (id, name) values (${COMPANY}, 'Bench')`);

@@ -5,8 +5,8 @@ import { randomBytes } from "node:crypto";
 import { Keyring } from "@vibot/crypto";
 import { ADMIN_ROLE, connectPostgres, type Database, verifyKeyring } from "@vibot/db";
 import postgres from "postgres";
-import { ensureWrk, type RequestShape } from "../load";
-import { ADMIN, COMPANY, ROTATE_CONNECTORS, rotateConnector, seedBench } from "../seed";
+import { ensureWrk } from "../load";
+import { ADMIN, COMPANY, seedBench } from "../seed";
 import { adminToken, type BenchServer, startServer } from "../servers";
 
 /** The bench's admin, as the door's operations are captured for. */
@@ -57,12 +57,10 @@ export interface ServedProbe {
   /** The operator's connection to vibot_probe. */
   db: Database;
   server: BenchServer;
-  /** The bench admin's token for this server. */
-  token: string;
+  /** The bench admin's token for this server, as request headers. */
+  auth: Record<string, string>;
   /** Starts another server on the same database, with `env` added to the first one's. */
   startServer(env: Record<string, string>): Promise<BenchServer>;
-  /** A rotation across the rotated connectors, every body different (`sk_<label>_<n>`). */
-  rotateAcross(label: string): RequestShape;
   /** Stops the first server and drops vibot_probe and its login. */
   close(): Promise<void>;
 }
@@ -87,17 +85,8 @@ export async function openServedProbe(jwtSecret: string): Promise<ServedProbe> {
   return {
     db: operator.db,
     server,
-    token,
     startServer: (more) => startServer({ ...env, ...more }),
-    rotateAcross: (label) => ({
-      method: "POST",
-      paths: Array.from(
-        { length: ROTATE_CONNECTORS },
-        (_, i) => `/v1/connectors/${rotateConnector(i + 1)}/credentials`,
-      ),
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: `{"secret":{"apiKey":"sk_${label}_%n"}}`,
-    }),
+    auth: { authorization: `Bearer ${token}` },
     async close() {
       await server.stop();
       await operator.close();

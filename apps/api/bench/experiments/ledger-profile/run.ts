@@ -10,17 +10,20 @@
 // part of the recorder's work costs most. Needs root and perf (Debian's linux-perf). Debian strips
 // PostgreSQL's static functions; those are named after the exported function before them.
 // Run from apps/api: `npx tsx bench/experiments/ledger-profile/run.ts`, about 5 minutes; ROUNDS
-// sets the rounds (3); BEFORE=1 adds the ledger as it was before migrations 0036 and 0037 (below). Uses the experiments' database vibot_probe and drops it at the end.
-import { spawn } from "node:child_process";
+// sets the rounds (3); BEFORE=1 adds the ledger as it was before migrations 0036 and 0037
+// (below). Uses the experiments' database vibot_probe and drops it at the end.
+import { execFile } from "node:child_process";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout } from "node:timers/promises";
+import { promisify } from "node:util";
 import { auditActions } from "@vibot/db";
 import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
 import { ledgerChained, withoutLedgerWrites } from "../../ledger";
-import { measure, type RequestShape, type Variant } from "../../load";
-import { READ_CONNECTORS, readConnector } from "../../seed";
+import { measure, type Variant } from "../../load";
+import { readCurrentRequest, rotateAcrossRequest } from "../../seed";
 import { openServedProbe } from "../probe";
 
 const FREQUENCY = 1999;
@@ -30,15 +33,7 @@ const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const READ = process.env.STEP === "read";
 
 const probe = await openServedProbe("ledger-profile-experiment-secret-0123456789");
-const { db, server, token } = probe;
-const rotateAcross = probe.rotateAcross("profile");
-const readCurrent: RequestShape = {
-  paths: Array.from(
-    { length: READ_CONNECTORS },
-    (_, i) => `/v1/connectors/${readConnector(i + 1)}/credentials/current`,
-  ),
-  headers: { authorization: `Bearer ${token}` },
-};
+const { db, server } = probe;
 const options = {
   url: server.url,
   pid: server.pid,
@@ -46,7 +41,7 @@ const options = {
   seconds: SECONDS,
   rounds: 1,
   warmupSeconds: WARMUP_SECONDS,
-  request: READ ? readCurrent : rotateAcross,
+  request: READ ? readCurrentRequest(probe.auth) : rotateAcrossRequest(probe.auth, "profile"),
   serverDatabase: true,
 };
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -56,20 +51,9 @@ await measure({ ...options, seconds: 20, warmupSeconds: 0 });
 await ledgerChained(db);
 await queryRows(db, sql`vacuum analyze`);
 
-/** Runs a command to its end; resolves to its standard output. */
-function command(file: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ["ignore", "pipe", "ignore"] });
-    const chunks: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
-    child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0
-        ? resolve(Buffer.concat(chunks).toString("utf8"))
-        : reject(new Error(`${file} exited ${code}`)),
-    );
-  });
-}
+/** Runs a command to its end; resolves to its standard output (perf script's is tens of MB). */
+const command = async (file: string, args: string[]) =>
+  (await promisify(execFile)(file, args, { maxBuffer: 1 << 30 })).stdout;
 
 /** The kind of every PostgreSQL server process now (client backend, autovacuum worker …). */
 async function processKinds(): Promise<Map<number, string>> {
@@ -133,24 +117,20 @@ async function profiledRound(variant: Variant, profile: Profile, name: string): 
   try {
     const file = join(dir, `${name.replaceAll(" ", "-")}-${profile.rps.length}.data`);
     const kindsBefore = await processKinds();
-    const sampling = new Promise<void>((resolve, reject) => {
-      // Starts after wrk's warm-up and stops a second before its round ends.
-      setTimeout(
-        () =>
-          command("perf", [
-            "record",
-            "-a",
-            "-F",
-            String(FREQUENCY),
-            "-o",
-            file,
-            "--",
-            "sleep",
-            String(SECONDS - 2),
-          ]).then(() => resolve(), reject),
-        (WARMUP_SECONDS + 1) * 1000,
-      );
-    });
+    // Starts a second into the measured round (after wrk's warm-up), stops a second before its end.
+    const sampling = setTimeout((WARMUP_SECONDS + 1) * 1000).then(() =>
+      command("perf", [
+        "record",
+        "-a",
+        "-F",
+        `${FREQUENCY}`,
+        "-o",
+        file,
+        "--",
+        "sleep",
+        `${SECONDS - 2}`,
+      ]),
+    );
     const measured = await measure({ ...options, ...variant.target });
     await sampling;
     const kinds = new Map([...kindsBefore, ...(await processKinds())]);
@@ -176,7 +156,6 @@ async function profiledRound(variant: Variant, profile: Profile, name: string): 
   }
 }
 
-// With the ledger's work first, then without it.
 const quiet = READ ? await probe.startServer({ CREDENTIALS_AUDIT_READS: "off" }) : undefined;
 // BEFORE=1 (rotations): also the ledger as it was before migrations 0036 and 0037, its table's
 // CHECK on the action and its index of rotate and rollback events by credential put back.
@@ -203,6 +182,7 @@ const before: Variant = {
     );
   },
 };
+// With the ledger's work first, without it last.
 const states: Record<string, Variant> = quiet
   ? { "auditing on": {}, "auditing off": { target: quiet } }
   : process.env.BEFORE
@@ -288,27 +268,20 @@ function table(
     );
 }
 
+/** A sample's key (process kind, function, binary) grouped by group of functions. */
+const byGroup = ([, symbol, dso]: string[]) => group(symbol ?? "", dso ?? "");
+/** … by function, for client backends only. */
+const byFunction = ([kind, symbol, dso]: string[]) =>
+  kind === "client backend" ? `${symbol} (${dso?.split("/").pop()})` : "(other processes)";
+
 for (const [name, profile] of profiles) log(`${name}: rounds ${profile.rps.join(" / ")} req/s`);
 table("by process kind", ([kind]) => kind ?? "", 10);
-table("by group of functions", ([, symbol, dso]) => group(symbol ?? "", dso ?? ""), 25);
-table(
-  "client backends, by function",
-  ([kind, symbol, dso]) =>
-    kind === "client backend" ? `${symbol} (${dso?.split("/").pop()})` : "(other processes)",
-  50,
-);
+table("by group of functions", byGroup, 25);
+table("client backends, by function", byFunction, 50);
+// A middle state (BEFORE=1) against the first.
 for (const name of names.slice(1, -1)) {
-  table("by group of functions", ([, symbol, dso]) => group(symbol ?? "", dso ?? ""), 15, [
-    name,
-    withName,
-  ]);
-  table(
-    "client backends, by function",
-    ([kind, symbol, dso]) =>
-      kind === "client backend" ? `${symbol} (${dso?.split("/").pop()})` : "(other processes)",
-    15,
-    [name, withName],
-  );
+  table("by group of functions", byGroup, 15, [name, withName]);
+  table("client backends, by function", byFunction, 15, [name, withName]);
 }
 
 await quiet?.stop();

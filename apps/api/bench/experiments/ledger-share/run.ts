@@ -22,11 +22,12 @@ import { queryRows } from "@vibot/db/testing";
 import { sql } from "drizzle-orm";
 import { ledgerChained, type Replacement, replaced, withoutLedgerWrites } from "../../ledger";
 import { measure, measureAlternating } from "../../load";
+import { rotateAcrossRequest } from "../../seed";
 import { openServedProbe } from "../probe";
 
 const probe = await openServedProbe("ledger-share-experiment-secret-0123456789");
 const { db, server } = probe;
-const rotateAcross = probe.rotateAcross("share");
+const rotateAcross = rotateAcrossRequest(probe.auth, "share");
 const options = {
   url: server.url,
   pid: server.pid,
