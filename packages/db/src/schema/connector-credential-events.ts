@@ -61,7 +61,7 @@ const changeActionList = sql.raw(changeActions.map((a) => `'${a}'`).join(", "));
  * domain's check is read once per session (docs/ARCHITECTURE.md, "What an event costs").
  * drizzle-kit cannot write a domain: a new action goes into `auditActions` and into a migration
  * that replaces the domain's check (ALTER DOMAIN … DROP CONSTRAINT vault_audit_action_check, then
- * ADD CONSTRAINT), and db.schema.test.ts fails until the two lists agree.
+ * ADD CONSTRAINT), and db.schema.declared.test.ts fails until the two lists agree.
  */
 const auditActionType = customType<{ data: AuditAction; driverData: string }>({
   dataType: () => "vault_audit_action",
