@@ -20,6 +20,7 @@ import {
   fillTo,
   HOT_CONNECTOR,
   ROTATE_CONNECTORS,
+  range,
   readConnector,
   readCurrentRequest,
   rotateAcrossRequest,
@@ -98,7 +99,6 @@ const loadOptions = (request: RequestShape, connections = CONNECTIONS) => ({
 });
 const load = (request: RequestShape, connections = CONNECTIONS) =>
   measure(loadOptions(request, connections));
-const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 const readCurrent = readCurrentRequest(auth);
 
 // The floor and the current read with read auditing on (this server) and off (a second one) in

@@ -19,7 +19,8 @@ export const rotateConnector = (n: number) =>
   `d0000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 export const HOT_CONNECTOR = "e0000000-0000-4000-8000-000000000001";
 
-const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+/** 1, 2, …, n: the numbers of the bench's connectors of one kind. */
+export const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 /** The current read of a read connector picked at random, with the admin's `auth` headers. */
 export const readCurrentRequest = (auth: Record<string, string>): RequestShape => ({
